@@ -1,0 +1,1 @@
+"""The panel: base view, generated views for every model, login, dashboard."""

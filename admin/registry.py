@@ -1,0 +1,50 @@
+"""One admin screen for every mapped model: the model's override if it has one, else the generic view."""
+from __future__ import annotations
+
+from flask import Flask
+from flask_admin import Admin
+from flask_admin.theme import Bootstrap4Theme
+
+from admin.base import DeskModelView
+from admin.generate import MENU_ORDER, menu_for, plural_for
+from models import db
+
+OVERRIDES: dict[type, type[DeskModelView]] = {}
+
+
+def register(model: type):
+    """Class decorator: use this view class for `model` instead of the generic one."""
+
+    def decorate(view_class: type[DeskModelView]) -> type[DeskModelView]:
+        OVERRIDES[model] = view_class
+        return view_class
+
+    return decorate
+
+
+def mapped_models() -> list[type]:
+    """Every mapped model, in menu order, then by label."""
+    models = [mapper.class_ for mapper in db.Model.registry.mappers]
+    return sorted(models, key=lambda m: (MENU_ORDER.index(menu_for(m)), plural_for(m)))
+
+
+def view_for(model: type) -> DeskModelView:
+    view_class = OVERRIDES.get(model, DeskModelView)
+    table = model.__tablename__
+    return view_class(model, db, name=plural_for(model), category=menu_for(model), endpoint=table)
+
+
+def build_admin(app: Flask) -> Admin:
+    """Create the Admin with the dashboard as its index and a view per model."""
+    import admin.views  # noqa: F401  (registers the per-entity overrides)
+    from admin.dashboard import DashboardView
+
+    panel = Admin(
+        app,
+        name="Sales Support Desk",
+        index_view=DashboardView(url="/admin", endpoint="admin"),
+        theme=Bootstrap4Theme(base_template="admin/desk_base.html", fluid=True),
+    )
+    for model in mapped_models():
+        panel.add_view(view_for(model))
+    return panel

@@ -1,0 +1,85 @@
+"""Sales Support Desk: the application factory.
+
+`create_app` reads like a table of contents; each step below is one named piece of wiring.
+"""
+from __future__ import annotations
+
+from flask import Flask, redirect, url_for
+from flask_babel import Babel
+from flask_migrate import Migrate
+from flask_wtf.csrf import CSRFProtect
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from config import INSTANCE_DIR, Config, config_from_environment
+from models import db
+
+csrf = CSRFProtect()
+migrate = Migrate(compare_type=True, render_as_batch=True)
+babel = Babel()
+
+
+def create_app(config: type[Config] | None = None) -> Flask:
+    """Build the panel for one configuration (the environment's when none is given)."""
+    config = config or config_from_environment()
+    config.check()
+    app = Flask(__name__, instance_path=str(INSTANCE_DIR), static_folder=None)
+    app.config.from_object(config)
+    register_extensions(app)
+    register_auth(app)
+    register_admin(app)
+    register_commands(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    """Database, migrations, CSRF protection and translations."""
+    INSTANCE_DIR.mkdir(exist_ok=True)
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(app.root_path + "/migrations"))
+    csrf.init_app(app)
+    from admin.i18n import select_locale
+
+    babel.init_app(app, locale_selector=select_locale)
+
+
+def register_auth(app: Flask) -> None:
+    """Flask-Login and the /login and /logout pages."""
+    from admin.auth import auth, login_manager
+
+    login_manager.init_app(app)
+    app.register_blueprint(auth)
+    app.add_url_rule("/", "root", lambda: redirect(url_for("admin.index")))
+
+
+def register_admin(app: Flask) -> None:
+    """Flask-Admin with a generated view for every mapped model."""
+    from admin.registry import build_admin
+
+    build_admin(app)
+
+
+def register_commands(app: Flask) -> None:
+    """`flask seed` and `flask create-user`."""
+    from admin.commands import create_user
+    from seed.commands import seed
+
+    app.cli.add_command(seed)
+    app.cli.add_command(create_user)
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
+    """SQLite: enforce foreign keys, and let SQLAlchemy own transactions (real SAVEPOINTs)."""
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin(conn) -> None:
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("BEGIN")
+

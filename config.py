@@ -1,0 +1,79 @@
+"""Configuration from the environment.
+
+`Config` is what runs in development and production; `TestConfig` is what the test suite uses.
+Every setting can be given as an environment variable of the same name.
+"""
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = BASE_DIR / "instance"
+
+
+class ConfigError(RuntimeError):
+    """The environment does not describe a runnable configuration."""
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+class Config:
+    """Settings read from the environment when the class is first used."""
+
+    ENV_NAME = os.environ.get("APP_ENV", "development")
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+    SQLALCHEMY_DATABASE_URI = os.environ.get(
+        "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'sales_desk.sqlite'}"
+    )
+    SQLALCHEMY_ENGINE_OPTIONS = {
+        "pool_pre_ping": True,
+    }
+    SQLALCHEMY_RECORD_QUERIES = env_bool("SQLALCHEMY_RECORD_QUERIES")
+    WTF_CSRF_ENABLED = True
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE")
+    REMEMBER_COOKIE_HTTPONLY = True
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 16 * 1024 * 1024))
+    BABEL_DEFAULT_LOCALE = os.environ.get("BABEL_DEFAULT_LOCALE", "en")
+    BABEL_DEFAULT_TIMEZONE = "UTC"
+    LANGUAGES = ("en", "pl")
+    DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD")
+    ADMIN_PAGE_SIZE = int(os.environ.get("ADMIN_PAGE_SIZE", 20))
+
+    @classmethod
+    def check(cls) -> None:
+        """Refuse to start with a configuration that is unsafe for its environment."""
+        if not cls.SECRET_KEY:
+            if cls.ENV_NAME == "production":
+                raise ConfigError(
+                    "SECRET_KEY is not set. Set the SECRET_KEY environment variable to a long "
+                    "random string (e.g. `python -c 'import secrets; print(secrets.token_hex(32))'`)."
+                )
+            cls.SECRET_KEY = "dev-only-not-secret"
+
+
+class ProductionConfig(Config):
+    ENV_NAME = "production"
+    SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
+
+
+class TestConfig(Config):
+    """Isolated settings for the test suite; DATABASE_URL still selects the database."""
+
+    ENV_NAME = "testing"
+    TESTING = True
+    SECRET_KEY = "test-secret-key"
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", "sqlite:///:memory:")
+    WTF_CSRF_ENABLED = False
+    DEMO_PASSWORD = "demo-password-123"
+
+
+def config_from_environment() -> type[Config]:
+    """The configuration class that APP_ENV names."""
+    return ProductionConfig if os.environ.get("APP_ENV") == "production" else Config

@@ -1,0 +1,1 @@
+"""The business actions. `rules.core` is the machinery (no Flask); `rules.<area>` declares actions."""
