@@ -4,11 +4,12 @@
 """
 from __future__ import annotations
 
-from flask import Flask, redirect, url_for
+from flask import Flask, jsonify, redirect, url_for
 from flask_babel import Babel
 from flask_migrate import Migrate
 from flask_wtf.csrf import CSRFProtect
-from sqlalchemy import event
+from sqlalchemy import event, text
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.engine import Engine
 
 from config import INSTANCE_DIR, Config, config_from_environment
@@ -28,6 +29,7 @@ def create_app(config: type[Config] | None = None) -> Flask:
     register_extensions(app)
     register_auth(app)
     register_admin(app)
+    register_health(app)
     register_commands(app)
     return app
 
@@ -59,13 +61,26 @@ def register_admin(app: Flask) -> None:
     build_admin(app)
 
 
+def register_health(app: Flask) -> None:
+    """`/healthz`: answers 200 when the app can reach its database, 503 when it cannot."""
+
+    @app.get("/healthz")
+    def healthz():
+        try:
+            db.session.execute(text("SELECT 1"))
+        except SQLAlchemyError:
+            app.logger.exception("health check: database unreachable")
+            return jsonify(status="error", database="unreachable"), 503
+        return jsonify(status="ok", database="ok")
+
+
 def register_commands(app: Flask) -> None:
-    """`flask seed` and `flask create-user`."""
-    from admin.commands import create_user
+    """`flask seed`, `flask create-user` and `flask demo`."""
+    from admin.commands import create_user, demo
     from seed.commands import seed
 
-    app.cli.add_command(seed)
-    app.cli.add_command(create_user)
+    for command in (seed, create_user, demo):
+        app.cli.add_command(command)
 
 
 @event.listens_for(Engine, "connect")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import lazy_gettext as _l, gettext as _
 from flask_login import LoginManager, current_user, login_user, logout_user
 from flask_wtf import FlaskForm
@@ -16,7 +16,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from models import User, db, utcnow
 from rules.core import record_event
 
-auth = Blueprint("auth", __name__, template_folder="templates")
+auth = Blueprint("auth", __name__)
 login_manager = LoginManager()
 login_manager.login_view = "auth.login"
 login_manager.login_message = _l("Please log in to open the panel.")
@@ -67,7 +67,8 @@ def login():
             record_event(db.session, user=user, action="login", entity="app_user",
                          entity_id=user.id, remote_addr=request.remote_addr)
             db.session.commit()
-            session.clear()  # a fresh session: nothing from before login carries over
+            session.clear()  # a fresh session: nothing from before login carries over,
+            g.pop("csrf_token", None)  # not even the CSRF token cached for this request
             login_user(user)
             return redirect(_safe_next(request.args.get("next")))
         record_event(db.session, user=None, action="login_failed", entity="app_user",

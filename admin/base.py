@@ -3,18 +3,22 @@ from __future__ import annotations
 
 from enum import Enum
 
-from flask import abort, redirect, request, url_for
-from flask_admin import AdminIndexView
+import re
+
+from flask import abort, flash, redirect, request, url_for
+from flask_babel import gettext
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.contrib.sqla.form import AdminModelConverter
 from flask_admin.form import Select2Field
 from flask_admin.model import typefmt
 from flask_admin.model.form import converts
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
 from wtforms import validators
 
+from admin.actions import RuleActionsMixin
 from admin.generate import ModelShape
-from models import Choice
+from models import Choice, db
 
 
 def choice_formatter(view, value: Choice, name: str) -> str:
@@ -56,7 +60,7 @@ class LoginRequiredMixin:
         abort(403)
 
 
-class DeskModelView(LoginRequiredMixin, ModelView):
+class DeskModelView(LoginRequiredMixin, RuleActionsMixin, ModelView):
     """The generated view. Attributes left as None are filled in from the model's columns.
 
     A per-entity override is a subclass that sets only what differs, e.g. `column_list`.
@@ -85,6 +89,7 @@ class DeskModelView(LoginRequiredMixin, ModelView):
         "column_filters": ModelShape.filter_columns,
         "form_columns": ModelShape.form_columns,
         "form_ajax_refs": ModelShape.ajax_refs,
+        "form_args": ModelShape.form_args,
     }
 
     def __init__(self, model, session, **kwargs):
@@ -94,3 +99,37 @@ class DeskModelView(LoginRequiredMixin, ModelView):
                 setattr(self, attribute, generate(shape))
         self.column_labels = {**shape.labels(), **(self.column_labels or {})}
         super().__init__(model, session, **kwargs)
+
+    def handle_view_exception(self, exc: Exception) -> bool:
+        if isinstance(exc, IntegrityError):
+            db.session.rollback()  # before anything (the locale, the user) touches the session again
+            flash(gettext("Not saved: %(problem)s", problem=describe_integrity_error(exc)), "error")
+            return True
+        return super().handle_view_exception(exc)
+
+
+def describe_integrity_error(exc: IntegrityError) -> str:
+    """A database constraint violation in words a user can act on (no SQL, no stack trace)."""
+    diag = getattr(exc.orig, "diag", None)
+    name = getattr(diag, "constraint_name", None) or ""
+    message = str(exc.orig)
+    if not name:
+        found = re.search(r"constraint failed: (\S+)", message)
+        name = found.group(1) if found else ""
+    if "UNIQUE" in message.upper() or name.startswith("uq_"):
+        column = name.split(".")[-1] if "." in name else name.rsplit("_", 1)[-1]
+        return gettext("another record already has this %(field)s.", field=column.replace("_", " "))
+    if "FOREIGN KEY" in message.upper() or name.startswith("fk_"):
+        return gettext("it refers to a record that does not exist or is still in use.")
+    if name.startswith("ck_"):
+        return gettext("the value breaks the rule “%(rule)s”.", rule=_humanize_check(name))
+    return gettext("a required value is missing or invalid.")
+
+
+def _humanize_check(name: str) -> str:
+    """`ck_quote_line_quantity_positive` → 'quantity positive' (the longest table name wins)."""
+    for table in sorted(db.metadata.tables, key=len, reverse=True):
+        prefix = f"ck_{table}_"
+        if name.startswith(prefix):
+            return name[len(prefix):].replace("_", " ")
+    return name.replace("_", " ")

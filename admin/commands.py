@@ -30,3 +30,33 @@ def create_user(email: str, name: str, role: str, team_name: str | None, passwor
     db.session.add(user)
     db.session.commit()
     click.echo(f"Created {role} {email}.")
+
+
+@click.command("demo")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--password", default=None, help="Password of the demo users (else DEMO_PASSWORD, else random).")
+@with_appcontext
+def demo(host: str, port: int, password: str | None) -> None:
+    """Migrate the database, load the demo data once, and serve the panel (development server)."""
+    import secrets
+
+    import flask_migrate
+    from flask import current_app
+    from werkzeug.serving import run_simple
+
+    from seed.demo import DEMO_USERS, seed_demo
+
+    flask_migrate.upgrade()
+    password = password or current_app.config.get("DEMO_PASSWORD") or secrets.token_urlsafe(9)
+    created = seed_demo(db.session, password)
+    click.echo("\nDemo logins:")
+    for user in DEMO_USERS[:6]:
+        click.echo(f"  {user['email']:<28} {user['role']}")
+    if created:
+        click.echo(f"  password: {password}")
+    else:
+        click.echo("  (demo data was already loaded: use the password printed then)")
+    url = f"http://{host}:{port}/"
+    click.secho(f"\nSales Support Desk is running at {url}  (Ctrl+C to stop)\n", bold=True)
+    run_simple(host, port, current_app._get_current_object(), threaded=True, use_reloader=False)

@@ -11,8 +11,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Boolean, Date, DateTime, Enum, String, Text, inspect
+from sqlalchemy import Boolean, CheckConstraint, Date, DateTime, Enum, String, Text, inspect
 from sqlalchemy.orm import RelationshipProperty
+from wtforms.validators import ValidationError
 
 from models import SYSTEM_COLUMNS
 
@@ -138,6 +139,18 @@ class ModelShape:
                 }
         return refs
 
+    def form_args(self) -> dict[str, dict]:
+        """Form validators read off the table's CHECK constraints, so bad input gets a message, not a 500."""
+        bounds: dict[str, Bound] = {}
+        for constraint in self.mapper.local_table.constraints:
+            if isinstance(constraint, CheckConstraint):
+                for column, op, number in _SIMPLE_BOUND.findall(str(constraint.sqltext)):
+                    bounds.setdefault(column, Bound()).add(op, float(number))
+        return {
+            name: {"validators": [bound]}
+            for name, bound in bounds.items() if name in self.form_columns()
+        }
+
     def labels(self) -> dict[str, str]:
         names = [name for name, _field in self.fields()] + ["created_at", "updated_at"]
         return {name: label_for(name) for name in names}
@@ -151,3 +164,34 @@ def _is_short_text(column) -> bool:
 
 def _is_long_text(field) -> bool:
     return not isinstance(field, RelationshipProperty) and isinstance(field.type, Text)
+
+
+# "quantity > 0", "discount_pct >= 0 AND discount_pct <= 100": one column compared with a number.
+_SIMPLE_BOUND = re.compile(r"\b(\w+) (>=|>|<=|<) (-?\d+(?:\.\d+)?)\b")
+
+
+class Bound:
+    """A form validator for the numeric bounds a CHECK constraint puts on a column."""
+
+    MESSAGES = {
+        ">": "Must be greater than {n}.",
+        ">=": "Must be at least {n}.",
+        "<": "Must be less than {n}.",
+        "<=": "Must be at most {n}.",
+    }
+
+    def __init__(self):
+        self.limits: list[tuple[str, float]] = []
+
+    def add(self, op: str, number: float) -> None:
+        self.limits.append((op, number))
+
+    def __call__(self, form, field) -> None:
+        value = field.data
+        if value is None or value == "":
+            return
+        for op, number in self.limits:
+            ok = {">": value > number, ">=": value >= number,
+                  "<": value < number, "<=": value <= number}[op]
+            if not ok:
+                raise ValidationError(self.MESSAGES[op].format(n=f"{number:g}"))

@@ -1,7 +1,7 @@
 """One admin screen for every mapped model: the model's override if it has one, else the generic view."""
 from __future__ import annotations
 
-from flask import Flask
+from flask import Blueprint, Flask
 from flask_admin import Admin
 from flask_admin.theme import Bootstrap4Theme
 
@@ -37,8 +37,11 @@ def view_for(model: type) -> DeskModelView:
 def build_admin(app: Flask) -> Admin:
     """Create the Admin with the dashboard as its index and a view per model."""
     import admin.views  # noqa: F401  (registers the per-entity overrides)
+    import rules  # noqa: F401  (declares the business actions the views offer)
     from admin.dashboard import DashboardView
 
+    app.register_blueprint(Blueprint("desk", __name__, static_folder="static",
+                                     static_url_path="/static/desk", template_folder="templates"))
     panel = Admin(
         app,
         name="Sales Support Desk",

@@ -1,22 +1,43 @@
-"""Machinery shared by every business action. Never imports Flask: it is used and tested without HTTP."""
+"""Machinery shared by every business action. Never imports Flask: it is used and tested without HTTP.
+
+An action is declared once with `@transition(...)` in `rules/<area>.py`; `run_action` applies it to a
+batch of rows: re-check every row, move its state with a conditional UPDATE, run the declared function
+for the other fields, write one audit event per changed row, and commit all of it or nothing.
+"""
 from __future__ import annotations
 
+from collections import Counter
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
-from typing import Any
+from typing import Any, Callable, Iterable, Mapping
 
+from sqlalchemy import event, func, select, update
 from sqlalchemy.orm import Session
 
-from models import AuditEvent, utcnow
+from models import SYSTEM_COLUMNS, AuditEvent, Role, utcnow
+
+# Replaced by tests to freeze time; everything in rules reads the time through `now()`.
+clock: Callable[[], datetime] = utcnow
+
+
+def now() -> datetime:
+    """The current time as naive UTC (from `clock`, so tests can freeze it)."""
+    return clock()
+
+
+def today() -> date:
+    """Today's date in UTC."""
+    return now().date()
 
 
 def plain(value: Any) -> Any:
     """A value as plain JSON data (the audit trail stores data, never objects or markup)."""
+    if isinstance(value, Enum):  # before str: the states are str enums
+        return value.value
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
-    if isinstance(value, Enum):
-        return value.value
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, (datetime, date)):
@@ -33,7 +54,7 @@ def record_event(session: Session, *, user, action: str, entity: str | None = No
                  reason: str | None = None, remote_addr: str | None = None) -> AuditEvent:
     """Add one audit event to the session; it commits (or rolls back) with the change it records."""
     event = AuditEvent(
-        at=utcnow(),
+        at=now(),
         user_id=getattr(user, "id", user),
         entity=entity,
         entity_id=None if entity_id is None else str(entity_id),
@@ -45,3 +66,346 @@ def record_event(session: Session, *, user, action: str, entity: str | None = No
     )
     session.add(event)
     return event
+
+
+# --- Wording ----------------------------------------------------------------------------------------
+
+def words(value: Any) -> str:
+    """A state or name as lower-case words: `in_production` → 'in production'."""
+    return str(getattr(value, "value", value)).replace("_", " ")
+
+
+def either(items: Iterable[str]) -> str:
+    """'a', 'a or b', 'a, b or c'."""
+    items = list(items)
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} or {items[-1]}"
+
+
+def percent(value: Decimal) -> str:
+    """15.00 → '15%', 12.50 → '12.5%'."""
+    return f"{Decimal(value).normalize():f}%"
+
+
+def money(value: Decimal) -> str:
+    """50000 → '50,000.00'."""
+    return f"{Decimal(value):,.2f}"
+
+
+# --- Who may act -----------------------------------------------------------------------------------
+
+# DESIGN "Roles": admin runs users, teams and policies, never the sales flow, so it is in none of these.
+SALES = frozenset({Role.coordinator, Role.supervisor, Role.manager})
+APPROVERS = frozenset({Role.supervisor, Role.manager})
+MANAGERS = frozenset({Role.manager})
+
+
+# --- Declarations -----------------------------------------------------------------------------------
+
+class Refused(Exception):
+    """Raised by an action's function when a row does not qualify for the given inputs; the row is skipped."""
+
+
+class ActionInputError(ValueError):
+    """The action's inputs are invalid; nothing was changed. `errors` maps field name → messages."""
+
+    def __init__(self, errors: dict):
+        super().__init__("; ".join(f"{name}: {' '.join(msgs)}" for name, msgs in errors.items()))
+        self.errors = errors
+
+
+# Guards take (row, user) and return why the row is refused, or None when it qualifies.
+Guard = Callable[[Any, Any], "str | None"]
+
+
+@dataclass(eq=False)
+class Action:
+    """One declared business action: where it applies, who may run it, and what it does."""
+
+    name: str
+    model: type
+    source: frozenset | None
+    target: Enum | None
+    roles: frozenset
+    guard: Guard | None
+    label: str
+    confirm: str | None
+    form: type | None
+    func: Callable
+    bulk: bool = True
+    state_attr: str = "status"
+
+    @property
+    def has_state(self) -> bool:
+        """Whether the model has the state column this action moves or checks."""
+        return hasattr(self.model, self.state_attr)
+
+    def allows_role(self, role: Role) -> bool:
+        """Whether users of this role may run the action at all (for hiding it from menus)."""
+        return role in self.roles
+
+    def refusal(self, obj, user, *, scope: Callable | None = None) -> str | None:
+        """Why this user may not run the action on this row, or None: role, state, scope, guard."""
+        if user is None or getattr(user, "role", None) not in self.roles:
+            return f"needs a {either(words(r) for r in Role if r in self.roles)}"
+        if self.source is not None:
+            state = getattr(obj, self.state_attr)
+            if state not in self.source:
+                if state == self.target:
+                    return f"already {words(state)}"
+                allowed = [words(s) for s in type(state) if s in self.source]
+                return f"is {words(state)}, not {either(allowed)}"
+        if scope is not None and not scope(user, obj):
+            return "not found"
+        if self.guard is not None:
+            return self.guard(obj, user) or None
+        return None
+
+    def clean_inputs(self, inputs: Mapping | None) -> dict:
+        """The inputs validated by the action's form, as keyword arguments; raises ActionInputError."""
+        if self.form is None:
+            return {}
+        form = self.form(formdata=_FormData.of(inputs or {}))
+        if not form.validate():
+            raise ActionInputError(dict(form.errors))
+        return {name: (None if value == "" else value) for name, value in form.data.items()}
+
+
+class _FormData(dict):
+    """A plain dict given as WTForms form data, its values written out as a browser would send them."""
+
+    @classmethod
+    def of(cls, inputs: Mapping):
+        if hasattr(inputs, "getlist"):  # already form data (a MultiDict)
+            return inputs
+        return cls({key: _as_text(value) for key, value in inputs.items() if value is not None})
+
+    def getlist(self, key):
+        value = self[key]
+        return list(value) if isinstance(value, list) else [value]
+
+
+def _as_text(value: Any) -> Any:
+    """Form-data spelling of a value, so the form's fields parse it (booleans stay: WTForms reads them)."""
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, (list, tuple)):
+        return [_as_text(v) for v in value]
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, (date, Decimal, int, float)) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
+ACTIONS: dict[str, Action] = {}
+
+
+def transition(model: type, *, source: Iterable | None = None, target: Enum | None = None,
+               roles: Iterable[Role], guard: Guard | None = None, label: str | None = None,
+               confirm: str | None = None, form: type | None = None, bulk: bool = True,
+               state_attr: str = "status"):
+    """Declare the decorated function as a business action on `model` (django-fsm style)."""
+
+    def register(func: Callable) -> Callable:
+        name = func.__name__
+        if name in ACTIONS:
+            raise ValueError(f"action {name!r} is declared twice")
+        if not roles:
+            raise ValueError(f"action {name!r} declares no roles")
+        ACTIONS[name] = Action(
+            name=name, model=model,
+            source=None if source is None else frozenset(source),
+            target=target, roles=frozenset(roles), guard=guard,
+            label=label or name.replace("_", " ").capitalize(),
+            confirm=confirm, form=form, func=func, bulk=bulk, state_attr=state_attr,
+        )
+        return func
+
+    return register
+
+
+def actions_for(model: type) -> list[Action]:
+    """The actions declared on a model, in declaration order."""
+    return [action for action in ACTIONS.values() if action.model is model]
+
+
+# --- Running ----------------------------------------------------------------------------------------
+
+LOST_RACE = "changed by someone else first"
+
+
+@dataclass
+class ActionResult:
+    """What a run did: the ids changed and the ids skipped with their reasons."""
+
+    action: Action
+    done: list[int] = field(default_factory=list)
+    skipped: dict[Any, str] = field(default_factory=dict)
+
+    def summary(self) -> str:
+        """'12 approved, 3 skipped: 2 above your approval limit, 1 already approved'."""
+        verb = words(self.action.target) if self.action.target is not None else "done"
+        text = f"{len(self.done)} {verb}"
+        if self.skipped:
+            reasons = Counter(self.skipped.values()).most_common()
+            text += f", {len(self.skipped)} skipped: " + ", ".join(f"{n} {why}" for why, n in reasons)
+        return text
+
+
+def run_action(session: Session, action: Action, user, ids: Iterable, inputs: Mapping | None = None,
+               *, scope: Callable | None = None) -> ActionResult:
+    """Apply an action to the rows `ids` in one transaction: all of it is committed, or none of it."""
+    values = action.clean_inputs(inputs)
+    wanted = _distinct_ids(ids)
+    result = ActionResult(action)
+    try:
+        rows = _load(session, action.model, [i for i in wanted if isinstance(i, int)])
+        for row_id in wanted:
+            obj = rows.get(row_id)
+            if obj is None or (scope is not None and not scope(user, obj)):
+                result.skipped[row_id] = "not found"
+                continue
+            why = action.refusal(obj, user) or _apply(session, action, obj, user, values)
+            if why:
+                result.skipped[row_id] = why
+            else:
+                result.done.append(row_id)
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    return result
+
+
+def _distinct_ids(ids: Iterable) -> list:
+    """Row ids as ints (Flask-Admin passes strings), duplicates dropped, order kept."""
+    seen: dict = {}
+    for raw in ids:
+        try:
+            key = int(raw)
+        except (TypeError, ValueError):
+            key = raw
+        seen.setdefault(key, None)
+    return list(seen)
+
+
+def _load(session: Session, model: type, ids: list[int]) -> dict[int, Any]:
+    """All the rows in one query, by id, as they are in the database now (not as the session last saw them)."""
+    if not ids:
+        return {}
+    query = select(model).where(model.id.in_(ids)).execution_options(populate_existing=True)
+    return {obj.id: obj for obj in session.scalars(query)}
+
+
+def _apply(session: Session, action: Action, obj, user, values: dict) -> str | None:
+    """Change one row inside a savepoint; returns why it was skipped, or None when it changed."""
+    state = getattr(obj, action.state_attr) if action.has_state else None
+    try:
+        with session.begin_nested():
+            if not conditional_update(session, obj, action.target, expected=state,
+                                      state_attr=action.state_attr):
+                return LOST_RACE
+            # The row is now locked and reloaded: check the guard again on what is really there.
+            why = action.guard(obj, user) if action.guard else None
+            if why:
+                raise Refused(why)
+            before = snapshot(obj)
+            if action.has_state:
+                before[action.state_attr] = state
+            extra = action.func(obj, user, **values)
+            session.flush()
+            record_change(session, obj, before, user=user, action=action.name,
+                          reason=values.get("reason"), extra=extra)
+    except Refused as refused:
+        session.expire(obj)  # the savepoint is undone; the in-memory row must not keep its changes
+        return str(refused) or "refused"
+    return None
+
+
+def conditional_update(session: Session, obj, target: Enum | None = None, *, expected: Any = None,
+                       state_attr: str = "status", values: Mapping | None = None, where=()) -> bool:
+    """Move a row to `target` only if its state is still `expected` (and `where` holds); True if it moved.
+
+    A row without a state column is only locked and its version bumped. Afterwards the row is reloaded,
+    so the ORM holds the new version (no StaleDataError on the next flush) and values current under lock.
+    """
+    model = type(obj)
+    changes = {"version": model.version + 1, "updated_at": now(), **(values or {})}
+    criteria = [model.id == obj.id, *where]
+    if hasattr(model, state_attr):
+        criteria.append(getattr(model, state_attr) == expected)
+        if target is not None:
+            changes[state_attr] = target
+    statement = update(model).where(*criteria).values(changes)
+    moved = session.execute(statement, execution_options={"synchronize_session": False}).rowcount == 1
+    if moved:
+        session.refresh(obj)
+    return moved
+
+
+def snapshot(obj) -> dict[str, Any]:
+    """The row's column values, system columns left out."""
+    columns = type(obj).__mapper__.column_attrs
+    return {c.key: getattr(obj, c.key) for c in columns if c.key not in SYSTEM_COLUMNS}
+
+
+def record_change(session: Session, obj, before: dict, *, user, action: str,
+                  reason: str | None = None, extra: dict | None = None) -> AuditEvent:
+    """Audit the fields of `obj` that differ from `before` (plus `extra` facts) as one event."""
+    after = snapshot(obj)
+    changed = [key for key in after if after[key] != before.get(key)]
+    return record_event(
+        session, user=user, action=action, entity=type(obj).__tablename__, entity_id=obj.id,
+        before={key: before.get(key) for key in changed},
+        after={**{key: after[key] for key in changed}, **(extra or {})},
+        reason=reason,
+    )
+
+
+def move(session: Session, obj, target: Enum, *, source: Iterable, user, action: str,
+         values: Mapping | None = None, where=(), state_attr: str = "status") -> bool:
+    """A follow-on state change (order → shipped): conditional, audited, silently skipped if not due."""
+    current = getattr(obj, state_attr)
+    if current not in set(source):
+        return False
+    before = snapshot(obj)
+    if not conditional_update(session, obj, target, expected=current, state_attr=state_attr,
+                              values=values, where=where):
+        return False
+    before[state_attr] = current
+    record_change(session, obj, before, user=user, action=action)
+    return True
+
+
+def lock(session: Session, obj) -> None:
+    """Hold the row until commit and reload it (FOR UPDATE on PostgreSQL; SQLite serialises writers)."""
+    model = type(obj)
+    session.execute(select(model.id).where(model.id == obj.id).with_for_update())
+    session.refresh(obj)
+
+
+def next_number(session: Session, column, prefix: str, width: int = 5) -> str:
+    """The next number of a series: 'SO-2025-00042' after 'SO-2025-00041' (the column is unique)."""
+    last = session.scalar(select(func.max(column)).where(column.like(f"{prefix}%")))
+    following = int(last[len(prefix):]) + 1 if last and last[len(prefix):].isdigit() else 1
+    return f"{prefix}{following:0{width}d}"
+
+
+# --- Per-transaction lookups ------------------------------------------------------------------------
+
+_CACHE_KEY = "rules.cache"
+
+
+def per_transaction(session: Session, key: str, load: Callable[[], Any]) -> Any:
+    """`load()` once per transaction (e.g. the approval policies), so checking N rows costs one query."""
+    cache = session.info.setdefault(_CACHE_KEY, {})
+    if key not in cache:
+        cache[key] = load()
+    return cache[key]
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_cache(session: Session, transaction) -> None:
+    """Drop the lookups when the outermost transaction ends (the data may change after it)."""
+    if transaction.parent is None:
+        session.info.pop(_CACHE_KEY, None)

@@ -1,10 +1,45 @@
 """`flask seed`: demo data for trying the panel, bulk data for benchmarks."""
+from __future__ import annotations
+
+import secrets
+import time
+
 import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from models import db
 
 
 @click.command("seed")
 @click.option("--demo", is_flag=True, help="Realistic demo data across about six months.")
-@click.option("--password", default=None, help="Password of the demo users.")
+@click.option("--password", default=None,
+              help="Password of the demo users (default: DEMO_PASSWORD, else a generated one).")
+@with_appcontext
 def seed(demo: bool, password: str | None) -> None:
     """Fill the database with data."""
-    raise click.ClickException("not yet")
+    if demo:
+        seed_demo_data(password)
+    else:
+        raise click.UsageError("Say what to seed: --demo.")
+
+
+def seed_demo_data(password: str | None) -> None:
+    """Seed the demo data and print what was added and how to log in."""
+    from seed.demo import DEMO_USERS, MARKER_EMAIL, seed_demo
+
+    generated = not password and not current_app.config.get("DEMO_PASSWORD")
+    password = password or current_app.config.get("DEMO_PASSWORD") or secrets.token_urlsafe(9)
+    started = time.perf_counter()
+    counts = seed_demo(db.session, password)
+    elapsed = time.perf_counter() - started
+    if not any(counts.values()):
+        click.echo(f"Demo data is already there ({MARKER_EMAIL} exists): nothing was added.")
+        return
+    click.echo(f"Added {sum(counts.values())} rows in {elapsed:.1f} s:")
+    for table, count in counts.items():
+        click.echo(f"  {table:<22} {count:>5}")
+    click.echo("Demo logins:")
+    for user in DEMO_USERS:
+        click.echo(f"  {user.email:<32} {user.role.value:<12} {user.team or '-'}")
+    click.echo(f"Password for all of them: {password}" + (" (generated; shown only now)" if generated else ""))

@@ -1,0 +1,110 @@
+"""The admin side of the business actions: each declared rule becomes a bulk action, a row button
+and the standard `POST /admin/<table>/action/` endpoint. The rules core re-checks everything."""
+from __future__ import annotations
+
+from flask import flash, request
+from flask_babel import gettext
+from flask_admin.model.template import BaseListRowAction
+from flask_login import current_user
+from markupsafe import Markup, escape
+from werkzeug.datastructures import MultiDict
+
+from models import db
+from rules.core import ActionInputError, actions_for, run_action
+
+
+class RuleActionsMenu(BaseListRowAction):
+    """One "Actions" menu per row listing the rule actions this user may run on that row."""
+
+    def __init__(self, actions):
+        super().__init__(title="Actions")
+        self.actions = actions
+
+    def render(self, context, row_id, row):
+        allowed = [a for a in self.actions if a.refusal(row, current_user) is None]
+        if not allowed:
+            return ""
+        view = context.resolve("admin_view")
+        hidden = (
+            f'<input type="hidden" name="csrf_token" value="{escape(context.resolve("csrf_token")())}">'
+            f'<input type="hidden" name="rowid" value="{escape(row_id)}">'
+            f'<input type="hidden" name="url" value="{escape(context.resolve("return_url"))}">'
+        )
+        items = "".join(self._item(action, hidden) for action in allowed)
+        return Markup(
+            f'<form class="d-inline-block dropdown ml-1" method="post" action="{escape(view.get_url(".action_view"))}">'
+            f'{hidden}<button type="button" class="btn btn-sm btn-outline-primary py-0 dropdown-toggle" '
+            f'data-toggle="dropdown" aria-haspopup="true" aria-expanded="false">{escape(gettext("Actions"))}</button>'
+            f'<div class="dropdown-menu">{items}</div></form>'
+        )
+
+    @staticmethod
+    def _item(action, hidden) -> str:
+        confirm = action.confirm if action.form is None else None
+        onclick = f' data-confirm="{escape(confirm)}"' if confirm else ""
+        return (f'<button type="submit" name="action" value="{escape(action.name)}" class="dropdown-item" '
+                f'data-action="{escape(action.name)}"{onclick}>{escape(action.label)}</button>')
+
+
+class RuleActionsMixin:
+    """Adds the model's declared rule actions to a Flask-Admin model view."""
+
+    def rule_actions(self) -> list:
+        return actions_for(self.model)
+
+    def init_actions(self) -> None:
+        super().init_actions()
+        for action in self.rule_actions():
+            if action.bulk:  # single-row actions are row buttons only
+                self._actions.append((action.name, action.label))
+            self._actions_data[action.name] = (
+                self._rule_handler(action), action.label, action.confirm if action.form is None else None,
+            )
+
+    def is_action_allowed(self, name: str) -> bool:
+        rule = next((a for a in self.rule_actions() if a.name == name), None)
+        if rule is not None:
+            return current_user.is_authenticated and current_user.role in rule.roles
+        return super().is_action_allowed(name)
+
+    def get_list_row_actions(self):
+        mine = [action for action in self.rule_actions()
+                if current_user.is_authenticated and current_user.role in action.roles]
+        return super().get_list_row_actions() + ([RuleActionsMenu(mine)] if mine else [])
+
+    def _rule_handler(self, action):
+        def handle(ids):
+            return self.run_rule_action(action, ids)
+
+        return handle
+
+    def run_rule_action(self, action, ids):
+        """Run a rule on the posted rows; actions with input show their form until it is valid."""
+        inputs = None
+        if action.form is not None:
+            submitted = "_inputs" in request.form
+            form = action.form(MultiDict(request.form) if submitted else None)
+            if not submitted or not form.validate():
+                return self._render_action_form(action, form, ids)
+            inputs = form.data
+        try:
+            result = run_action(db.session, action, current_user, ids, inputs,
+                                scope=self.rule_scope())
+        except ActionInputError as error:
+            form = action.form(MultiDict(request.form))
+            for field, messages in error.errors.items():
+                if field in form:
+                    form[field].errors = list(messages)
+            return self._render_action_form(action, form, ids)
+        flash(result.summary(), "success" if result.done and not result.skipped else "warning")
+        return None
+
+    def rule_scope(self):
+        """Row-level scope for actions (callable(user, row) -> bool), None when unrestricted."""
+        return None
+
+    def _render_action_form(self, action, form, ids):
+        return self.render(
+            "admin/rule_action_form.html", action=action, form=form, ids=ids,
+            return_url=request.form.get("url") or self.get_url(".index_view"),
+        )
