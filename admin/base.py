@@ -80,6 +80,9 @@ class DeskModelView(LoginRequiredMixin, RuleActionsMixin, ModelView):
     column_type_formatters_detail = _type_formatters(typefmt.DETAIL_FORMATTERS)
     column_type_formatters_export = _type_formatters(typefmt.EXPORT_FORMATTERS)
     column_default_sort = ("id", True)
+    named_filter_urls = True  # `flt0_status_equals=...`: readable, and stable for saved views
+    # Set to the logged-in user on create when the form does not ask for them.
+    creator_fields = ("owner_id", "requested_by_id", "author_id")
 
     # Generated from the model when left as None (see admin.generate.ModelShape).
     GENERATED = {
@@ -99,6 +102,13 @@ class DeskModelView(LoginRequiredMixin, RuleActionsMixin, ModelView):
                 setattr(self, attribute, generate(shape))
         self.column_labels = {**shape.labels(), **(self.column_labels or {})}
         super().__init__(model, session, **kwargs)
+
+    def on_model_change(self, form, model, is_created: bool) -> None:
+        if is_created:
+            for field in self.creator_fields:
+                if hasattr(model, field) and getattr(model, field) is None:
+                    setattr(model, field, current_user.id)
+        super().on_model_change(form, model, is_created)
 
     def handle_view_exception(self, exc: Exception) -> bool:
         if isinstance(exc, IntegrityError):

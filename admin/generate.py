@@ -15,7 +15,7 @@ from sqlalchemy import Boolean, CheckConstraint, Date, DateTime, Enum, String, T
 from sqlalchemy.orm import RelationshipProperty
 from wtforms.validators import ValidationError
 
-from models import SYSTEM_COLUMNS
+from models import SYSTEM_COLUMNS, is_form_field
 
 # Columns only the system sets: never in a form, not in the list.
 HIDDEN_COLUMNS = SYSTEM_COLUMNS | {"password_hash", "session_epoch"}
@@ -109,7 +109,8 @@ class ModelShape:
         return names + ["created_at", "updated_at"]
 
     def form_columns(self) -> list[str]:
-        return [name for name, _field in self.fields()]
+        """The allowlist of fields a form accepts: typed values, not ones the system or actions set."""
+        return [name for name, field in self.fields() if all(is_form_field(c) for c in _columns_of(field))]
 
     def searchable_columns(self) -> list[str]:
         return [
@@ -154,6 +155,10 @@ class ModelShape:
     def labels(self) -> dict[str, str]:
         names = [name for name, _field in self.fields()] + ["created_at", "updated_at"]
         return {name: label_for(name) for name in names}
+
+
+def _columns_of(field) -> list:
+    return list(field.local_columns) if isinstance(field, RelationshipProperty) else [field]
 
 
 def _is_short_text(column) -> bool:

@@ -1,7 +1,7 @@
 """Per-entity overrides: small declarative classes, only what differs from the generated view."""
 from admin.base import DeskModelView
 from admin.registry import register
-from models import AuditEvent, Quote, SalesOrder, User
+from models import AuditEvent, Payment, Quote, SalesOrder, User
 
 
 @register(User)
@@ -24,13 +24,23 @@ class SalesOrderView(DeskModelView):
     column_searchable_list = ["number", "customer_po", "account.name"]
 
 
-@register(AuditEvent)
-class AuditEventView(DeskModelView):
-    """The audit trail is append-only: readable and filterable, never edited in the panel."""
+class ReadOnlyView(DeskModelView):
+    """Rows written only by the system or by a business action: readable, never edited here."""
 
     can_create = False
     can_edit = False
     can_delete = False
+
+
+@register(Payment)
+class PaymentView(ReadOnlyView):
+    """Payments are recorded with the invoice's "Record payment" action, which keeps the balance."""
+
+
+@register(AuditEvent)
+class AuditEventView(ReadOnlyView):
+    """The audit trail is append-only: readable and filterable, never edited in the panel."""
+
     column_list = ["at", "user", "action", "entity", "entity_id", "reason", "remote_addr"]
     column_filters = ["at", "action", "entity", "entity_id"]
     column_searchable_list = ["action", "entity", "entity_id"]

@@ -82,6 +82,15 @@ class Entity(db.Model):
 # Columns that only the system sets; never shown in forms.
 SYSTEM_COLUMNS = frozenset({"id", "created_at", "updated_at", "version"})
 
+# Column `info` markers: shown in lists and details, never typed in a form.
+SET_BY_ACTION = {"set_by": "action"}  # changed only through a business action (rules/)
+COMPUTED = {"set_by": "system"}  # derived from other rows, kept up to date by the models
+
+
+def is_form_field(column) -> bool:
+    """Whether people type this column's value (not the system, not a business action)."""
+    return column.key not in SYSTEM_COLUMNS and "set_by" not in column.info
+
 from models.people import Role, Team, User  # noqa: E402,F401
 from models.customers import Account, AccountKind, AccountStatus, Contact, PaymentMethod  # noqa: E402,F401
 from models.pipeline import Activity, ActivityKind, Lead, LeadSource, LeadStatus  # noqa: E402,F401

@@ -8,7 +8,7 @@ from typing import Optional
 from sqlalchemy import CheckConstraint, Date, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models import Choice, Entity, Money, enum_column
+from models import SET_BY_ACTION, Choice, Entity, Money, enum_column
 from models.customers import Account, PaymentMethod
 from models.orders import SalesOrder
 
@@ -32,11 +32,11 @@ class Invoice(Entity):
     number: Mapped[str] = mapped_column(String(20), unique=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("account.id"), index=True)
     order_id: Mapped[Optional[int]] = mapped_column(ForeignKey("sales_order.id"), index=True)
-    status: Mapped[InvoiceStatus] = enum_column(InvoiceStatus, index=True, default=InvoiceStatus.draft)
+    status: Mapped[InvoiceStatus] = enum_column(InvoiceStatus, index=True, default=InvoiceStatus.draft, info=SET_BY_ACTION)
     issued_on: Mapped[Optional[date]] = mapped_column(Date, index=True)
     due_on: Mapped[Optional[date]] = mapped_column(Date, index=True)
     amount: Mapped[Decimal] = mapped_column(Money)
-    paid_amount: Mapped[Decimal] = mapped_column(Money, default=0, server_default="0")
+    paid_amount: Mapped[Decimal] = mapped_column(Money, default=0, server_default="0", info=SET_BY_ACTION)
     currency: Mapped[str] = mapped_column(String(3), default="EUR", server_default="EUR")
 
     account: Mapped[Account] = relationship()

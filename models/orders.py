@@ -10,7 +10,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models import Choice, Entity, Money, Percent, enum_column
+from decimal import ROUND_HALF_UP
+
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
+
+from models import COMPUTED, SET_BY_ACTION, Choice, Entity, Money, Percent, enum_column
 from models.customers import Account, Contact
 from models.people import User
 
@@ -104,19 +109,19 @@ class Quote(Entity):
     account_id: Mapped[int] = mapped_column(ForeignKey("account.id"), index=True)
     contact_id: Mapped[Optional[int]] = mapped_column(ForeignKey("contact.id"), index=True)
     owner_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), index=True)
-    status: Mapped[QuoteStatus] = enum_column(QuoteStatus, index=True, default=QuoteStatus.draft)
+    status: Mapped[QuoteStatus] = enum_column(QuoteStatus, index=True, default=QuoteStatus.draft, info=SET_BY_ACTION)
     is_rfp: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     discount_pct: Mapped[Decimal] = mapped_column(Percent, default=0, server_default="0")
-    total: Mapped[Decimal] = mapped_column(Money, default=0, server_default="0")
+    total: Mapped[Decimal] = mapped_column(Money, default=0, server_default="0", info=COMPUTED)
     valid_until: Mapped[Optional[date]] = mapped_column(Date, index=True)
     due_on: Mapped[Optional[date]] = mapped_column(Date, index=True)
-    submitted_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
-    approved_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("app_user.id"), index=True)
-    approved_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
-    approval_reason: Mapped[Optional[str]] = mapped_column(Text)
-    rejection_reason: Mapped[Optional[str]] = mapped_column(Text)
-    sent_at: Mapped[Optional[datetime]] = mapped_column(DateTime, index=True)
-    accepted_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    submitted_at: Mapped[Optional[datetime]] = mapped_column(DateTime, info=SET_BY_ACTION)
+    approved_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("app_user.id"), index=True, info=SET_BY_ACTION)
+    approved_at: Mapped[Optional[datetime]] = mapped_column(DateTime, info=SET_BY_ACTION)
+    approval_reason: Mapped[Optional[str]] = mapped_column(Text, info=SET_BY_ACTION)
+    rejection_reason: Mapped[Optional[str]] = mapped_column(Text, info=SET_BY_ACTION)
+    sent_at: Mapped[Optional[datetime]] = mapped_column(DateTime, index=True, info=SET_BY_ACTION)
+    accepted_at: Mapped[Optional[datetime]] = mapped_column(DateTime, info=SET_BY_ACTION)
     notes: Mapped[Optional[str]] = mapped_column(Text)
 
     account: Mapped[Account] = relationship()
@@ -133,7 +138,7 @@ class QuoteLine(Entity):
     __tablename__ = "quote_line"
     __table_args__ = _line_checks()
 
-    quote_id: Mapped[int] = mapped_column(ForeignKey("quote.id", ondelete="CASCADE"), index=True)
+    quote_id: Mapped[int] = mapped_column(ForeignKey("quote.id", ondelete="CASCADE"), index=True, info=SET_BY_ACTION)
     product_id: Mapped[int] = mapped_column(ForeignKey("product.id"), index=True)
     quantity: Mapped[int] = mapped_column(Integer)
     unit_price: Mapped[Decimal] = mapped_column(Money)
@@ -148,14 +153,17 @@ class QuoteLine(Entity):
 
 class SalesOrder(Entity):
     __tablename__ = "sales_order"
-    __table_args__ = (CheckConstraint("total >= 0", name="total_not_negative"),)
+    __table_args__ = (
+        CheckConstraint("discount_pct >= 0 AND discount_pct <= 100", name="discount_pct_range"),
+        CheckConstraint("total >= 0", name="total_not_negative"),
+    )
 
     number: Mapped[str] = mapped_column(String(20), unique=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("account.id"), index=True)
-    quote_id: Mapped[Optional[int]] = mapped_column(ForeignKey("quote.id"), index=True)
+    quote_id: Mapped[Optional[int]] = mapped_column(ForeignKey("quote.id"), index=True, info=SET_BY_ACTION)
     owner_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), index=True)
-    status: Mapped[OrderStatus] = enum_column(OrderStatus, index=True, default=OrderStatus.pending)
-    is_rush: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false(), index=True)
+    status: Mapped[OrderStatus] = enum_column(OrderStatus, index=True, default=OrderStatus.pending, info=SET_BY_ACTION)
+    is_rush: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false(), index=True, info=SET_BY_ACTION)
     customer_po: Mapped[Optional[str]] = mapped_column(String(60), index=True)
     ordered_on: Mapped[date] = mapped_column(Date, index=True)
     requested_ship_date: Mapped[Optional[date]] = mapped_column(Date, index=True)
@@ -163,11 +171,12 @@ class SalesOrder(Entity):
     drawing_status: Mapped[DrawingStatus] = enum_column(
         DrawingStatus, index=True, default=DrawingStatus.not_required
     )
-    total: Mapped[Decimal] = mapped_column(Money, default=0, server_default="0")
-    confirmed_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
-    shipped_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
-    delivered_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
-    cancel_reason: Mapped[Optional[str]] = mapped_column(Text)
+    discount_pct: Mapped[Decimal] = mapped_column(Percent, default=0, server_default="0")
+    total: Mapped[Decimal] = mapped_column(Money, default=0, server_default="0", info=COMPUTED)
+    confirmed_at: Mapped[Optional[datetime]] = mapped_column(DateTime, info=SET_BY_ACTION)
+    shipped_at: Mapped[Optional[datetime]] = mapped_column(DateTime, info=SET_BY_ACTION)
+    delivered_at: Mapped[Optional[datetime]] = mapped_column(DateTime, info=SET_BY_ACTION)
+    cancel_reason: Mapped[Optional[str]] = mapped_column(Text, info=SET_BY_ACTION)
     notes: Mapped[Optional[str]] = mapped_column(Text)
 
     account: Mapped[Account] = relationship()
@@ -201,16 +210,16 @@ class Shipment(Entity):
     __tablename__ = "shipment"
 
     order_id: Mapped[int] = mapped_column(ForeignKey("sales_order.id"), index=True)
-    status: Mapped[ShipmentStatus] = enum_column(ShipmentStatus, index=True, default=ShipmentStatus.planned)
+    status: Mapped[ShipmentStatus] = enum_column(ShipmentStatus, index=True, default=ShipmentStatus.planned, info=SET_BY_ACTION)
     is_export: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false(), index=True)
     carrier: Mapped[Optional[str]] = mapped_column(String(80), index=True)
-    booking_ref: Mapped[Optional[str]] = mapped_column(String(60), index=True)
-    tracking_number: Mapped[Optional[str]] = mapped_column(String(60), index=True)
+    booking_ref: Mapped[Optional[str]] = mapped_column(String(60), index=True, info=SET_BY_ACTION)
+    tracking_number: Mapped[Optional[str]] = mapped_column(String(60), index=True, info=SET_BY_ACTION)
     destination: Mapped[str] = mapped_column(String(200))
     destination_country: Mapped[str] = mapped_column(String(2), index=True)
     planned_on: Mapped[Optional[date]] = mapped_column(Date, index=True)
-    dispatched_at: Mapped[Optional[datetime]] = mapped_column(DateTime, index=True)
-    delivered_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    dispatched_at: Mapped[Optional[datetime]] = mapped_column(DateTime, index=True, info=SET_BY_ACTION)
+    delivered_at: Mapped[Optional[datetime]] = mapped_column(DateTime, info=SET_BY_ACTION)
 
     order: Mapped[SalesOrder] = relationship(back_populates="shipments")
 
@@ -224,14 +233,63 @@ class ReworkRequest(Entity):
     order_id: Mapped[int] = mapped_column(ForeignKey("sales_order.id"), index=True)
     division: Mapped[Division] = enum_column(Division, index=True)
     kind: Mapped[ReworkKind] = enum_column(ReworkKind, index=True, default=ReworkKind.rework)
-    status: Mapped[ReworkStatus] = enum_column(ReworkStatus, index=True, default=ReworkStatus.open)
+    status: Mapped[ReworkStatus] = enum_column(ReworkStatus, index=True, default=ReworkStatus.open, info=SET_BY_ACTION)
     description: Mapped[str] = mapped_column(Text)
-    requested_by_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), index=True)
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), index=True, info=SET_BY_ACTION)
     due_on: Mapped[Optional[date]] = mapped_column(Date, index=True)
-    done_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    done_at: Mapped[Optional[datetime]] = mapped_column(DateTime, info=SET_BY_ACTION)
 
     order: Mapped[SalesOrder] = relationship()
     requested_by: Mapped[User] = relationship()
 
     def __str__(self) -> str:
         return f"{self.kind.label} for {self.order}"
+
+
+HUNDRED = Decimal(100)
+CENT = Decimal("0.01")
+
+
+def line_net(line) -> Decimal:
+    """A line's value after its own discount, unrounded."""
+    return Decimal(line.quantity or 0) * (line.unit_price or 0) * (HUNDRED - (line.discount_pct or 0)) / HUNDRED
+
+
+def document_total(lines, discount_pct) -> Decimal:
+    """Sum of the lines after their discounts, then after the document's discount, in cents."""
+    subtotal = sum((line_net(line) for line in lines), Decimal(0))
+    return (subtotal * (HUNDRED - (discount_pct or 0)) / HUNDRED).quantize(CENT, ROUND_HALF_UP)
+
+
+# document model → (line model, the line's foreign key to it)
+DOCUMENT_LINES = {Quote: (QuoteLine, "quote_id"), SalesOrder: (OrderLine, "order_id")}
+
+
+@event.listens_for(Session, "before_flush")
+def _keep_document_totals(session: Session, flush_context, instances) -> None:
+    """Recompute the total of every quote or order whose lines or discount change, whoever changes them."""
+    touched = set()
+    for obj in list(session.new) + list(session.dirty) + list(session.deleted):
+        if type(obj) in DOCUMENT_LINES:
+            touched.add(obj)
+        for document, (line_class, key) in DOCUMENT_LINES.items():
+            if isinstance(obj, line_class):
+                parent = getattr(obj, key.removesuffix("_id"))
+                if parent is None and getattr(obj, key) is not None:
+                    parent = session.get(document, getattr(obj, key))
+                if parent is not None:
+                    touched.add(parent)
+    for document in touched:
+        if document in session.deleted:
+            continue
+        line_class, key = DOCUMENT_LINES[type(document)]
+        with session.no_autoflush:
+            stored = session.scalars(select(line_class).where(getattr(line_class, key) == document.id)).all() \
+                if document.id is not None else []
+        relation = key.removesuffix("_id")
+        pending = [o for o in session.new if isinstance(o, line_class) and (
+            getattr(o, relation) is document or (document.id is not None and getattr(o, key) == document.id))]
+        lines = [line for line in stored if line not in session.deleted and getattr(line, key) == document.id]
+        total = document_total(lines + pending, document.discount_pct)
+        if document.total != total:
+            document.total = total

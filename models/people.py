@@ -9,7 +9,7 @@ from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from models import Choice, Entity, enum_column
+from models import COMPUTED, Choice, Entity, enum_column
 
 
 class Role(Choice):
@@ -28,7 +28,8 @@ class Team(Entity):
         ForeignKey("app_user.id", use_alter=True, ondelete="SET NULL"), index=True
     )
 
-    supervisor: Mapped[Optional["User"]] = relationship(foreign_keys=[supervisor_id])
+    # post_update: a team and its supervisor refer to each other, so one row is written after the other.
+    supervisor: Mapped[Optional["User"]] = relationship(foreign_keys=[supervisor_id], post_update=True)
     members: Mapped[list["User"]] = relationship(
         back_populates="team", foreign_keys="User.team_id", viewonly=True
     )
@@ -51,7 +52,7 @@ class User(UserMixin, Entity):
     password_hash: Mapped[str] = mapped_column(String(255), default="", server_default="")
     # Raised to end every session of the user at once (logout everywhere, deactivation).
     session_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    last_login_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    last_login_at: Mapped[Optional[datetime]] = mapped_column(DateTime, info=COMPUTED)
 
     team: Mapped[Optional[Team]] = relationship(foreign_keys=[team_id], back_populates="members")
     reports_to: Mapped[Optional["User"]] = relationship(remote_side="User.id")

@@ -7,7 +7,7 @@ from typing import Optional
 from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models import Choice, Entity, enum_column, utcnow
+from models import SET_BY_ACTION, Choice, Entity, enum_column, utcnow
 from models.customers import Account, Contact
 from models.people import User
 
@@ -50,19 +50,19 @@ class CustomerRequest(Entity):
     subject: Mapped[str] = mapped_column(String(200), index=True)
     kind: Mapped[RequestKind] = enum_column(RequestKind, index=True)
     priority: Mapped[Priority] = enum_column(Priority, index=True, default=Priority.normal)
-    status: Mapped[RequestStatus] = enum_column(RequestStatus, index=True, default=RequestStatus.new)
+    status: Mapped[RequestStatus] = enum_column(RequestStatus, index=True, default=RequestStatus.new, info=SET_BY_ACTION)
     account_id: Mapped[int] = mapped_column(ForeignKey("account.id"), index=True)
     contact_id: Mapped[Optional[int]] = mapped_column(ForeignKey("contact.id"), index=True)
     owner_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), index=True)
     description: Mapped[Optional[str]] = mapped_column(Text)
     received_at: Mapped[datetime] = mapped_column(DateTime, index=True, default=utcnow)
-    acknowledged_at: Mapped[Optional[datetime]] = mapped_column(DateTime, index=True)
+    acknowledged_at: Mapped[Optional[datetime]] = mapped_column(DateTime, index=True, info=SET_BY_ACTION)
     due_at: Mapped[Optional[datetime]] = mapped_column(DateTime, index=True)
-    resolved_at: Mapped[Optional[datetime]] = mapped_column(DateTime, index=True)
-    escalated_to_id: Mapped[Optional[int]] = mapped_column(ForeignKey("app_user.id"), index=True)
-    root_cause: Mapped[Optional[str]] = mapped_column(Text)
-    resolution: Mapped[Optional[str]] = mapped_column(Text)
-    satisfaction_score: Mapped[Optional[int]] = mapped_column(Integer)
+    resolved_at: Mapped[Optional[datetime]] = mapped_column(DateTime, index=True, info=SET_BY_ACTION)
+    escalated_to_id: Mapped[Optional[int]] = mapped_column(ForeignKey("app_user.id"), index=True, info=SET_BY_ACTION)
+    root_cause: Mapped[Optional[str]] = mapped_column(Text, info=SET_BY_ACTION)
+    resolution: Mapped[Optional[str]] = mapped_column(Text, info=SET_BY_ACTION)
+    satisfaction_score: Mapped[Optional[int]] = mapped_column(Integer, info=SET_BY_ACTION)
 
     account: Mapped[Account] = relationship()
     contact: Mapped[Optional[Contact]] = relationship()

@@ -10,7 +10,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models import Choice, Entity, enum_column
+from models import SET_BY_ACTION, Choice, Entity, enum_column
 from models.people import User
 
 
@@ -55,11 +55,11 @@ class Absence(Entity):
     starts_on: Mapped[date] = mapped_column(Date, index=True)
     ends_on: Mapped[date] = mapped_column(Date, index=True)
     backup_user_id: Mapped[Optional[int]] = mapped_column(ForeignKey("app_user.id"), index=True)
-    status: Mapped[DecisionStatus] = enum_column(DecisionStatus, index=True, default=DecisionStatus.requested)
+    status: Mapped[DecisionStatus] = enum_column(DecisionStatus, index=True, default=DecisionStatus.requested, info=SET_BY_ACTION)
     note: Mapped[Optional[str]] = mapped_column(Text)
-    decided_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("app_user.id"), index=True)
-    decided_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
-    decision_reason: Mapped[Optional[str]] = mapped_column(Text)
+    decided_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("app_user.id"), index=True, info=SET_BY_ACTION)
+    decided_at: Mapped[Optional[datetime]] = mapped_column(DateTime, info=SET_BY_ACTION)
+    decision_reason: Mapped[Optional[str]] = mapped_column(Text, info=SET_BY_ACTION)
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])
     backup_user: Mapped[Optional[User]] = relationship(foreign_keys=[backup_user_id])
@@ -78,10 +78,10 @@ class Overtime(Entity):
     worked_on: Mapped[date] = mapped_column(Date, index=True)
     hours: Mapped[Decimal] = mapped_column(Numeric(4, 2))
     reason: Mapped[str] = mapped_column(Text)
-    status: Mapped[DecisionStatus] = enum_column(DecisionStatus, index=True, default=DecisionStatus.requested)
-    decided_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("app_user.id"), index=True)
-    decided_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
-    decision_reason: Mapped[Optional[str]] = mapped_column(Text)
+    status: Mapped[DecisionStatus] = enum_column(DecisionStatus, index=True, default=DecisionStatus.requested, info=SET_BY_ACTION)
+    decided_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("app_user.id"), index=True, info=SET_BY_ACTION)
+    decided_at: Mapped[Optional[datetime]] = mapped_column(DateTime, info=SET_BY_ACTION)
+    decision_reason: Mapped[Optional[str]] = mapped_column(Text, info=SET_BY_ACTION)
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])
     decided_by: Mapped[Optional[User]] = relationship(foreign_keys=[decided_by_id])

@@ -8,7 +8,7 @@ from typing import Optional
 from sqlalchemy import Boolean, CheckConstraint, Date, DateTime, ForeignKey, Numeric, String, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models import Choice, Entity, Money, Percent, enum_column
+from models import COMPUTED, SET_BY_ACTION, Choice, Entity, Money, Percent, enum_column
 from models.people import Team, User
 
 
@@ -43,8 +43,8 @@ class Target(Entity):
     period_start: Mapped[date] = mapped_column(Date, index=True)
     period_end: Mapped[date] = mapped_column(Date)
     target_value: Mapped[Decimal] = mapped_column(Numeric(14, 2))
-    actual_value: Mapped[Optional[Decimal]] = mapped_column(Numeric(14, 2))
-    rolled_up_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    actual_value: Mapped[Optional[Decimal]] = mapped_column(Numeric(14, 2), info=COMPUTED)
+    rolled_up_at: Mapped[Optional[datetime]] = mapped_column(DateTime, info=COMPUTED)
 
     user: Mapped[Optional[User]] = relationship()
     team: Mapped[Optional[Team]] = relationship()
@@ -86,11 +86,11 @@ class CommissionStatement(Entity):
     plan_id: Mapped[int] = mapped_column(ForeignKey("commission_plan.id"), index=True)
     period_start: Mapped[date] = mapped_column(Date, index=True)
     period_end: Mapped[date] = mapped_column(Date)
-    attainment_pct: Mapped[Decimal] = mapped_column(Numeric(7, 2), default=0, server_default="0")
-    amount: Mapped[Decimal] = mapped_column(Money, default=0, server_default="0")
-    status: Mapped[StatementStatus] = enum_column(StatementStatus, index=True, default=StatementStatus.draft)
-    approved_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("app_user.id"), index=True)
-    approved_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    attainment_pct: Mapped[Decimal] = mapped_column(Numeric(7, 2), default=0, server_default="0", info=COMPUTED)
+    amount: Mapped[Decimal] = mapped_column(Money, default=0, server_default="0", info=COMPUTED)
+    status: Mapped[StatementStatus] = enum_column(StatementStatus, index=True, default=StatementStatus.draft, info=SET_BY_ACTION)
+    approved_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("app_user.id"), index=True, info=SET_BY_ACTION)
+    approved_at: Mapped[Optional[datetime]] = mapped_column(DateTime, info=SET_BY_ACTION)
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])
     plan: Mapped[CommissionPlan] = relationship()

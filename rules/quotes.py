@@ -105,12 +105,12 @@ def mark_quote_accepted(quote, user):
 @transition(Quote, source={QuoteStatus.accepted}, target=None, roles=SALES, guard=not_converted,
             label="Convert to order", confirm="Create a sales order from each selected quote?")
 def convert_quote_to_order(quote, user):
-    """Create a pending sales order with the accepted quote's account, owner, lines and total."""
+    """Create a pending sales order with the accepted quote's account, owner, lines and discount."""
     session = object_session(quote)
     order = SalesOrder(
         number=next_number(session, SalesOrder.number, f"SO-{today():%Y}-"),
         account_id=quote.account_id, owner_id=quote.owner_id, quote_id=quote.id,
-        status=OrderStatus.pending, ordered_on=today(), total=quote.total,
+        status=OrderStatus.pending, ordered_on=today(), discount_pct=quote.discount_pct,
     )
     session.add(order)
     session.flush()

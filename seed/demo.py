@@ -13,8 +13,8 @@ import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, Iterable
+from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -28,10 +28,9 @@ from models import (
     ReworkRequest, ReworkStatus, RequestKind, RequestStatus, Role, SalesOrder, SavedView, Shift,
     Shipment, ShipmentStatus, StatementStatus, Target, Team, TrainingRecord, User, utcnow,
 )
+from models.orders import CENT, HUNDRED, document_total
 
 SEED = 20261122
-CENT = Decimal("0.01")
-HUNDRED = Decimal(100)
 
 
 # --- People -------------------------------------------------------------------------------------
@@ -359,17 +358,6 @@ def _slug(text: str, sep: str = "-") -> str:
     """`Küchenhaus München` → `kuchenhaus-munchen`."""
     words = "".join(c if c.isalnum() else " " for c in _ascii(text).lower()).split()
     return sep.join(words)
-
-
-def _net(quantity: int, unit_price: Decimal, discount_pct: Decimal) -> Decimal:
-    """A line's value after its discount, unrounded."""
-    return Decimal(quantity) * unit_price * (HUNDRED - discount_pct) / HUNDRED
-
-
-def document_total(lines: Iterable, discount_pct: Decimal = Decimal(0)) -> Decimal:
-    """Sum of quantity × unit price × (1 − line discount), then × (1 − document discount), in cents."""
-    subtotal = sum((_net(l.quantity, l.unit_price, l.discount_pct) for l in lines), Decimal(0))
-    return (subtotal * (HUNDRED - discount_pct) / HUNDRED).quantize(CENT, ROUND_HALF_UP)
 
 
 def _number(records: list, prefix: str, when) -> None:
@@ -970,17 +958,16 @@ def _orders(demo: Demo, plans: list[OrderPlan]) -> None:
             order.confirmed_at = created + timedelta(hours=2)
         if plan.quote:
             quote = plan.quote
-            # The quote's own discount is folded into each line, so the order total equals the quote's.
+            order.discount_pct = quote.discount_pct
             lines = [OrderLine(product=ql.product, quantity=ql.quantity, unit_price=ql.unit_price,
-                               discount_pct=ql.discount_pct + quote.discount_pct
-                               - ql.discount_pct * quote.discount_pct / HUNDRED)
+                               discount_pct=ql.discount_pct)
                      for ql in demo.quote_lines[quote]]
         else:
             lines = _make_lines(OrderLine, _pick_lines(demo, account))
         for line in lines:
             line.order = order
             line.created_at = line.updated_at = created
-        order.total = document_total(lines)
+        order.total = document_total(lines, order.discount_pct)
         assert not plan.quote or order.total == plan.quote.total
         has_drawings = any(l.product.division in (Division.cabinets, Division.worktops) for l in lines)
         order.drawing_status = (_drawing_status(len(demo.orders), plan.status) if has_drawings

@@ -1,6 +1,7 @@
 """Record factories for tests: sensible defaults, unique names, every record added and flushed.
 
-Each factory takes keyword overrides for any column, e.g. `quote(status=QuoteStatus.submitted, total=900)`.
+Each factory takes keyword overrides for any column, e.g. `quote(status=QuoteStatus.submitted, total=900)`
+(document totals are reached through the lines, since the models compute them).
 They use `db.session` unless a `session` is given (tests that commit for real use their own).
 """
 from __future__ import annotations
@@ -19,6 +20,7 @@ from models import (
     RequestKind, ReworkRequest, ReworkStatus, Role, SalesOrder, Shipment, ShipmentStatus,
     StatementStatus, Target, Team, User, db,
 )
+from models.orders import CENT, HUNDRED
 from rules.core import today
 
 _RUN = uuid.uuid4().hex[:6]  # keeps names unique even next to committed data of other runs
@@ -75,18 +77,32 @@ def product(session=None, **values) -> Product:
 
 
 def quote(status: QuoteStatus = QuoteStatus.draft, owner: User | None = None, lines: int = 1,
-          session=None, **values) -> Quote:
-    """A quote of `lines` lines for the owner's account (total 1,000.00, no discount by default)."""
+          session=None, total="1000.00", **values) -> Quote:
+    """A quote of `lines` equal lines for the owner's account, adding up to `total` after its discount.
+
+    The total is computed from the lines (models.orders), so the lines are priced to reach it.
+    """
     owner = owner or user(session=session)
     values = {"number": unique("Q"), "status": status, "owner_id": owner.id,
-              "discount_pct": Decimal("0"), "total": Decimal("1000.00"), **values}
+              "discount_pct": Decimal("0"), **values}
     values.setdefault("account_id", account(owner, session=session).id)
     made = _save(Quote(**values), session)
-    item = product(session=session) if lines else None
-    for _ in range(lines):
-        _save(QuoteLine(quote_id=made.id, product_id=item.id, quantity=2, unit_price=Decimal("100.00")),
-              session)
+    _add_lines(QuoteLine, "quote_id", made, lines, total, session)
     return made
+
+
+def _add_lines(line_class, key: str, document, count: int, total, session=None) -> None:
+    """`count` lines of quantity 1 whose total after the document discount is `total`."""
+    if not count:
+        return
+    keep = (HUNDRED - document.discount_pct) / HUNDRED
+    gross = Decimal(str(total)) / keep if keep else Decimal(str(total))
+    item = product(session=session)
+    for _ in range(count):
+        _save(line_class(**{key: document.id}, product_id=item.id, quantity=1,
+                         unit_price=(gross / count).quantize(CENT)), session)
+    session = session or db.session
+    session.refresh(document)
 
 
 def policy(role: Role, max_discount_pct, max_quote_total, session=None) -> ApprovalPolicy:
@@ -115,15 +131,14 @@ def activity(owner: User, kind: ActivityKind = ActivityKind.call, session=None, 
 
 
 def order(status: OrderStatus = OrderStatus.pending, owner: User | None = None, session=None,
-          **values) -> SalesOrder:
-    """A sales order of one line, ordered today, total 500.00."""
+          total="500.00", **values) -> SalesOrder:
+    """A sales order of one line, ordered today, adding up to `total`."""
     owner = owner or user(session=session)
     values = {"number": unique("SO"), "status": status, "owner_id": owner.id,
-              "ordered_on": today(), "total": Decimal("500.00"), **values}
+              "ordered_on": today(), **values}
     values.setdefault("account_id", account(owner, session=session).id)
     made = _save(SalesOrder(**values), session)
-    _save(OrderLine(order_id=made.id, product_id=product(session=session).id, quantity=5,
-                    unit_price=Decimal("100.00")), session)
+    _add_lines(OrderLine, "order_id", made, 1, total, session)
     return made
 
 

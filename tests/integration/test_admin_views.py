@@ -4,10 +4,10 @@ from sqlalchemy import select
 
 from admin.generate import MENU_ORDER
 from admin.registry import mapped_models
-from models import AuditEvent, Role, db
+from models import AuditEvent, Payment, Role, db
 
 MODELS = mapped_models()
-CREATABLE = [m for m in MODELS if m is not AuditEvent]
+CREATABLE = [m for m in MODELS if m not in (AuditEvent, Payment)]
 
 
 def view_of(app, model):
@@ -50,7 +50,7 @@ def test_list_and_details_pages_answer_for_an_admin(login_as, model):
     details = client.get(f"/admin/{table}/details/?id={record_id}")
     assert details.status_code == 200, table
     edit = client.get(f"/admin/{table}/edit/?id={record_id}")
-    assert edit.status_code == (302 if model is AuditEvent else 200), table
+    assert edit.status_code == (302 if model in (AuditEvent, Payment) else 200), table
 
 
 @pytest.mark.parametrize("model", CREATABLE, ids=lambda m: m.__tablename__)
@@ -105,16 +105,17 @@ def test_list_filter_on_an_enum_narrows_the_list(login_as):
     assert "Status" in view_page
     rush = db.session.scalars(select(SalesOrder).where(SalesOrder.status == OrderStatus.ready_to_ship)).all()
     assert rush
-    index = _filter_index(client, "sales_order", "Status", "equals")
-    page = client.get(f"/admin/sales_order/?flt0_{index}=ready_to_ship&page_size=100").get_data(as_text=True)
+    arg = _filter_arg(client, "sales_order", "Status", "equals")
+    assert arg == "status_equals"
+    page = client.get(f"/admin/sales_order/?flt0_{arg}=ready_to_ship&page_size=100").get_data(as_text=True)
     for order in rush[:5]:
         assert order.number in page
     other = db.session.scalar(select(SalesOrder).where(SalesOrder.status == OrderStatus.pending))
     assert other.number not in page
 
 
-def _filter_index(client, table, label, operation):
-    """The index Flask-Admin gave a filter (it is part of the URL: flt0_<index>)."""
+def _filter_arg(client, table, label, operation):
+    """The URL name Flask-Admin gave a filter (the part after `flt0_`)."""
     import json
     import re
 
@@ -122,5 +123,5 @@ def _filter_index(client, table, label, operation):
     data = json.loads(re.search(r'id="filter-groups-data"[^>]*>(.*?)</div>', page, re.S).group(1))
     for option in data[label]:
         if option["operation"] == operation:
-            return option["index"]
+            return option["arg"]
     raise AssertionError(f"no {label} {operation} filter")
