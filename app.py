@@ -75,11 +75,11 @@ def register_health(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    """`flask seed`, `flask create-user` and `flask demo`."""
-    from admin.commands import create_user, demo
+    """`flask seed`, `create-user`, `demo`, `mark-overdue` and `roll-up`."""
+    from admin.commands import create_user, demo, mark_overdue, roll_up
     from seed.commands import seed
 
-    for command in (seed, create_user, demo):
+    for command in (seed, create_user, demo, mark_overdue, roll_up):
         app.cli.add_command(command)
 
 

@@ -39,24 +39,36 @@ def create_user(email: str, name: str, role: str, team_name: str | None, passwor
 @with_appcontext
 def demo(host: str, port: int, password: str | None) -> None:
     """Migrate the database, load the demo data once, and serve the panel (development server)."""
-    import secrets
-
     import flask_migrate
     from flask import current_app
     from werkzeug.serving import run_simple
 
-    from seed.demo import DEMO_USERS, seed_demo
+    from seed.commands import seed_demo_data
 
     flask_migrate.upgrade()
-    password = password or current_app.config.get("DEMO_PASSWORD") or secrets.token_urlsafe(9)
-    created = seed_demo(db.session, password)
-    click.echo("\nDemo logins:")
-    for user in DEMO_USERS[:6]:
-        click.echo(f"  {user['email']:<28} {user['role']}")
-    if created:
-        click.echo(f"  password: {password}")
-    else:
-        click.echo("  (demo data was already loaded: use the password printed then)")
+    seed_demo_data(password)
     url = f"http://{host}:{port}/"
     click.secho(f"\nSales Support Desk is running at {url}  (Ctrl+C to stop)\n", bold=True)
     run_simple(host, port, current_app._get_current_object(), threaded=True, use_reloader=False)
+
+
+@click.command("mark-overdue")
+@with_appcontext
+def mark_overdue() -> None:
+    """Mark issued invoices past their due date overdue (safe to run daily, e.g. from cron)."""
+    from rules.finance import mark_overdue_invoices
+
+    count = mark_overdue_invoices(db.session)
+    click.echo(f"{count} invoice(s) marked overdue.")
+
+
+@click.command("roll-up")
+@click.argument("month", type=click.DateTime(formats=["%Y-%m"]))
+@with_appcontext
+def roll_up(month) -> None:
+    """Recompute the actuals of the targets of MONTH (YYYY-MM) from orders, leads, activities, quotes."""
+    from rules.targets import month_bounds, roll_up_targets
+
+    start, end = month_bounds(month.date())
+    count = roll_up_targets(db.session, start, end)
+    click.echo(f"{count} target(s) of {start:%Y-%m} rolled up.")

@@ -93,6 +93,13 @@ def roll_up(session: Session, targets: list[Target]) -> None:
         target.rolled_up_at = stamp
 
 
+def month_bounds(day: date) -> tuple[date, date]:
+    """The first and last day of the day's month."""
+    start = day.replace(day=1)
+    following = (start + timedelta(days=32)).replace(day=1)
+    return start, following - timedelta(days=1)
+
+
 def roll_up_targets(session: Session, period_start: date, period_end: date, user=None) -> int:
     """Roll up every target whose period lies within the given one; all or nothing; returns the count."""
     try:

@@ -22,6 +22,7 @@ from models import (
 )
 from models.orders import CENT, HUNDRED
 from rules.core import today
+from rules.targets import month_bounds
 
 _RUN = uuid.uuid4().hex[:6]  # keeps names unique even next to committed data of other runs
 _sequence = itertools.count(1)
@@ -228,8 +229,4 @@ def statement(owner: User | None = None, status: StatementStatus = StatementStat
     return _save(CommissionStatement(**values), session)
 
 
-def month_of(day: date) -> tuple[date, date]:
-    """The first and last day of the day's month."""
-    start = day.replace(day=1)
-    following = (start + timedelta(days=32)).replace(day=1)
-    return start, following - timedelta(days=1)
+month_of = month_bounds
