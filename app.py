@@ -30,6 +30,7 @@ def create_app(config: type[Config] | None = None) -> Flask:
     register_auth(app)
     register_admin(app)
     register_health(app)
+    register_errors(app)
     register_commands(app)
     return app
 
@@ -72,6 +73,13 @@ def register_health(app: Flask) -> None:
             app.logger.exception("health check: database unreachable")
             return jsonify(status="error", database="unreachable"), 503
         return jsonify(status="ok", database="ok")
+
+
+def register_errors(app: Flask) -> None:
+    """Friendly pages for refused, missing and failed requests; no stack traces outside debugging."""
+    from admin.errors import register_error_pages
+
+    register_error_pages(app)
 
 
 def register_commands(app: Flask) -> None:

@@ -1,13 +1,13 @@
 """The base view every screen inherits: login required, generated defaults, safe forms."""
 from __future__ import annotations
 
-from enum import Enum
-
 import re
+from enum import Enum
 
 from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext
 from flask_admin.contrib.sqla import ModelView
+from flask_admin.contrib.sqla.ajax import QueryAjaxModelLoader
 from flask_admin.contrib.sqla.form import AdminModelConverter
 from flask_admin.form import Select2Field
 from flask_admin.model import typefmt
@@ -16,8 +16,11 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from wtforms import validators
 
+from admin.access import (
+    CREATE, DELETE, EDIT, EXPORT, MODEL_SCOPES, READ, SALES_DATA, Scope, scope_clause,
+)
 from admin.actions import RuleActionsMixin
-from admin.generate import ModelShape
+from admin.generate import ModelShape, label_for
 from models import Choice, db
 
 
@@ -60,7 +63,134 @@ class LoginRequiredMixin:
         abort(403)
 
 
-class DeskModelView(LoginRequiredMixin, RuleActionsMixin, ModelView):
+# Which verb each Flask-Admin endpoint needs (actions are checked per action).
+VERB_OF_ENDPOINT = {
+    "index_view": READ, "details_view": READ, "ajax_lookup": READ, "action_view": READ,
+    "create_view": CREATE, "edit_view": EDIT, "ajax_update": EDIT, "delete_view": DELETE,
+    "export": EXPORT,
+}
+
+
+def row_scope(model):
+    """The WHERE clause of the rows of `model` the logged-in user may see (per the model's view)."""
+    scope, unowned = MODEL_SCOPES.get(model, (Scope.TEAM, frozenset()))
+    return scope_clause(model, scope, current_user, unowned_roles=unowned)
+
+
+class ScopedAjaxLoader(QueryAjaxModelLoader):
+    """Related-record pickers offer, and accept, only rows the user may see (no other team's account)."""
+
+    def get_query(self):
+        return super().get_query().filter(row_scope(self.model))
+
+    def get_one(self, pk):
+        session = db.session
+        with session.no_autoflush:
+            return self.get_query().filter(self.model.id == pk).one_or_none() if str(pk).isdigit() else None
+
+
+class RoleAccessMixin(LoginRequiredMixin):
+    """Role permissions and row scoping, enforced on every endpoint of the view.
+
+    `access` says what each role may do, `scope` which rows it sees; `hidden_columns` takes columns
+    out of one role's lists, details, exports and forms. Flask-Admin's `can_*` flags follow from these.
+    """
+
+    access = SALES_DATA
+    scope = Scope.TEAM
+    unowned_visible_to: frozenset = frozenset()  # roles that also see rows with no owner
+    hidden_columns: dict = {}
+
+    def allows(self, verb: str) -> bool:
+        """Whether the logged-in user's role may use `verb` on this view."""
+        return current_user.is_authenticated and verb in self.access.get(current_user.role, ())
+
+    def is_accessible(self) -> bool:
+        return self.allows(READ)
+
+    def _handle_view(self, name, **kwargs):
+        refused = super()._handle_view(name, **kwargs)
+        if refused is not None:
+            return refused
+        verb = VERB_OF_ENDPOINT.get(name, READ)
+        if not self.allows(verb):
+            abort(403)
+        if name == "action_view" and not self.is_action_allowed(request.form.get("action", "")):
+            abort(403)
+        return None
+
+    can_create = property(lambda self: self.allows(CREATE))
+    can_edit = property(lambda self: self.allows(EDIT))
+    can_delete = property(lambda self: self.allows(DELETE))
+    can_export = property(lambda self: self.allows(EXPORT))
+
+    def is_action_allowed(self, name: str) -> bool:
+        if name == "delete":
+            return self.allows(DELETE)
+        return super().is_action_allowed(name)
+
+    # Row scoping: list, count, details, edit, delete, inline edit, export and actions all go
+    # through get_query / get_count_query / get_one.
+    def get_query(self):
+        return super().get_query().filter(row_scope(self.model))
+
+    def get_count_query(self):
+        return super().get_count_query().filter(row_scope(self.model))
+
+    def get_one(self, id):
+        """The row if it exists and is in the user's scope; otherwise 404 (never confirms it exists)."""
+        record = self.get_query().filter(self.model.id == id).one_or_none() if str(id).isdigit() else None
+        if record is None:
+            abort(404)
+        return record
+
+    def ids_in_scope(self, ids) -> set[int]:
+        """Which of the posted ids the user may act on, in one query."""
+        wanted = {int(i) for i in ids if str(i).isdigit()}
+        found = self.get_query().with_entities(self.model.id).filter(self.model.id.in_(wanted))
+        return {row[0] for row in found}
+
+    def rule_scope(self):
+        allowed = self.ids_in_scope(request.form.getlist("rowid"))
+        return lambda user, row: row.id in allowed
+
+    # Columns per role.
+    def _role_filtered(self, columns):
+        hidden = self.hidden_columns.get(getattr(current_user, "role", None), ())
+        return [column for column in columns if column[0] not in hidden]
+
+    def _role_columns(name):
+        def get(self):
+            return self._role_filtered(self.__dict__.get(name, []))
+
+        def set_(self, value):
+            self.__dict__[name] = value
+
+        return property(get, set_)
+
+    _list_columns = _role_columns("_all_list_columns")
+    _details_columns = _role_columns("_all_details_columns")
+    _export_columns = _role_columns("_all_export_columns")
+    del _role_columns
+
+    def _create_ajax_loader(self, name, options):
+        loader = super()._create_ajax_loader(name, options)
+        return ScopedAjaxLoader(name, self.session, loader.model, **options)
+
+    def create_form(self, obj=None):
+        return self._without_hidden_fields(super().create_form(obj))
+
+    def edit_form(self, obj=None):
+        return self._without_hidden_fields(super().edit_form(obj))
+
+    def _without_hidden_fields(self, form):
+        for name in self.hidden_columns.get(current_user.role, ()):
+            if name in form:
+                del form[name]
+        return form
+
+
+class DeskModelView(RoleAccessMixin, RuleActionsMixin, ModelView):
     """The generated view. Attributes left as None are filled in from the model's columns.
 
     A per-entity override is a subclass that sets only what differs, e.g. `column_list`.
@@ -96,11 +226,13 @@ class DeskModelView(LoginRequiredMixin, RuleActionsMixin, ModelView):
     }
 
     def __init__(self, model, session, **kwargs):
+        MODEL_SCOPES[model] = (self.scope, self.unowned_visible_to)
         shape = ModelShape(model)
         for attribute, generate in self.GENERATED.items():
             if getattr(self, attribute, None) is None:
                 setattr(self, attribute, generate(shape))
-        self.column_labels = {**shape.labels(), **(self.column_labels or {})}
+        related = {name: label_for(name.split(".")[0]) for name in self.column_searchable_list if "." in name}
+        self.column_labels = {**shape.labels(), **related, **(self.column_labels or {})}
         super().__init__(model, session, **kwargs)
 
     def on_model_change(self, form, model, is_created: bool) -> None:

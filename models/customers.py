@@ -62,6 +62,7 @@ class Account(Entity):
 
 class Contact(Entity):
     __tablename__ = "contact"
+    __owner__ = "account.owner_id"
 
     account_id: Mapped[int] = mapped_column(ForeignKey("account.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(120), index=True)

@@ -23,6 +23,7 @@ class InvoiceStatus(Choice):
 
 class Invoice(Entity):
     __tablename__ = "invoice"
+    __owner__ = "account.owner_id"
     __table_args__ = (
         CheckConstraint("amount >= 0", name="amount_not_negative"),
         CheckConstraint("paid_amount >= 0", name="paid_amount_not_negative"),
@@ -53,6 +54,7 @@ class Invoice(Entity):
 
 class Payment(Entity):
     __tablename__ = "payment"
+    __owner__ = "invoice.account.owner_id"
     __table_args__ = (CheckConstraint("amount > 0", name="amount_positive"),)
 
     invoice_id: Mapped[int] = mapped_column(ForeignKey("invoice.id"), index=True)

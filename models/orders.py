@@ -136,6 +136,7 @@ class Quote(Entity):
 
 class QuoteLine(Entity):
     __tablename__ = "quote_line"
+    __owner__ = "quote.owner_id"
     __table_args__ = _line_checks()
 
     quote_id: Mapped[int] = mapped_column(ForeignKey("quote.id", ondelete="CASCADE"), index=True, info=SET_BY_ACTION)
@@ -191,6 +192,7 @@ class SalesOrder(Entity):
 
 class OrderLine(Entity):
     __tablename__ = "order_line"
+    __owner__ = "order.owner_id"
     __table_args__ = _line_checks()
 
     order_id: Mapped[int] = mapped_column(ForeignKey("sales_order.id", ondelete="CASCADE"), index=True)
@@ -208,6 +210,7 @@ class OrderLine(Entity):
 
 class Shipment(Entity):
     __tablename__ = "shipment"
+    __owner__ = "order.owner_id"
 
     order_id: Mapped[int] = mapped_column(ForeignKey("sales_order.id"), index=True)
     status: Mapped[ShipmentStatus] = enum_column(ShipmentStatus, index=True, default=ShipmentStatus.planned, info=SET_BY_ACTION)
@@ -229,6 +232,7 @@ class Shipment(Entity):
 
 class ReworkRequest(Entity):
     __tablename__ = "rework_request"
+    __owner__ = "order.owner_id"
 
     order_id: Mapped[int] = mapped_column(ForeignKey("sales_order.id"), index=True)
     division: Mapped[Division] = enum_column(Division, index=True)

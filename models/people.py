@@ -40,6 +40,7 @@ class Team(Entity):
 
 class User(UserMixin, Entity):
     __tablename__ = "app_user"
+    __owner__ = "id"  # a user record belongs to that user (and so to their team)
     __plural__ = "Users"
 
     email: Mapped[str] = mapped_column(String(254), unique=True)

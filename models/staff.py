@@ -109,6 +109,7 @@ class TrainingRecord(Entity):
 
 class Appraisal(Entity):
     __tablename__ = "appraisal"
+    __owner__ = "user_id"  # the person appraised, not the reviewer
     __table_args__ = (
         UniqueConstraint("user_id", "year", name="uq_appraisal_user_year"),
         CheckConstraint("rating IS NULL OR (rating >= 1 AND rating <= 5)", name="rating_range"),

@@ -31,6 +31,7 @@ class Target(Entity):
     """A target for a user, a team, or (neither set) the whole company, over one period."""
 
     __tablename__ = "target"
+    __team__ = "team_id"
     __table_args__ = (
         CheckConstraint("user_id IS NULL OR team_id IS NULL", name="user_or_team"),
         CheckConstraint("period_end >= period_start", name="period_order"),

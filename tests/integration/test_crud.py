@@ -11,7 +11,7 @@ def count(model) -> int:
 
 
 def test_product_create_edit_delete_round_trip(login_as):
-    client = login_as(Role.admin)
+    client = login_as(Role.manager)
     form = {"sku": "RT-001", "name": "Round-trip panel", "division": "doors",
             "list_price": "125.50", "unit": "pcs", "active": "y"}
     response = client.post("/admin/product/new/", data=form)
