@@ -72,3 +72,45 @@ def test_logout_returns_to_login(log_in, panel_url):
     page.wait_for_url("**/login")
     page.goto(panel_url + "/admin/lead/")
     assert "/login" in page.url
+
+
+def _first_row_where(page, predicate):
+    """The first list row whose cells (by column class) satisfy `predicate`."""
+    rows = page.locator("table.model-list tbody tr")
+    for index in range(rows.count()):
+        row = rows.nth(index)
+        cells = {name: row.locator(f"td.col-{name}").inner_text().strip()
+                 for name in ("number", "discount_pct", "total")}
+        if predicate(cells):
+            return row, cells
+    raise AssertionError("no such row on the page")
+
+
+def _run_row_action(page, row, action):
+    row.get_by_role("button", name="Actions").click()
+    row.locator(f"[data-action={action}]").click()
+
+
+def test_coordinator_submits_a_quote_and_the_supervisor_approves_it(browser, log_in, panel_url):
+    page = log_in(ROLES["coordinator"])
+    page.goto(panel_url + "/admin/quote/?flt0_status_equals=draft&page_size=100")
+    within_limit = lambda c: float(c["total"]) < 50000 and float(c["discount_pct"] or 0) <= 15
+    row, cells = _first_row_where(page, within_limit)
+    page.once("dialog", lambda dialog: dialog.accept())  # "Submit the selected quotes for approval?"
+    _run_row_action(page, row, "submit_quote")
+    page.wait_for_load_state()
+    assert page.get_by_text("1 submitted").is_visible()
+    assert page.console_errors == []
+
+    page.get_by_role("button", name="Log out").click()
+    page = log_in(ROLES["supervisor"])
+    page.goto(panel_url + f"/admin/quote/?search={cells['number']}")
+    row = page.locator("table.model-list tbody tr").first
+    assert row.locator("td.col-status").inner_text().strip() == "Submitted"
+    _run_row_action(page, row, "approve_quote")
+    page.locator("button[data-action=approve_quote]").click()  # the approval form (reason optional)
+    page.wait_for_load_state()
+    assert page.get_by_text("1 approved").is_visible()
+    page.goto(panel_url + f"/admin/quote/?search={cells['number']}")
+    assert page.locator("table.model-list tbody tr td.col-status").first.inner_text().strip() == "Approved"
+    assert page.console_errors == []
