@@ -96,3 +96,27 @@ def test_duplicate_unique_value_is_a_clear_message(login_as):
     }, follow_redirects=True)
     assert "Already exists." in response.get_data(as_text=True)
     assert count(Product) == before
+
+
+def test_adding_a_line_through_the_admin_updates_the_quote_total(login_as):
+    client = login_as(Role.manager)
+    quote = db.session.scalar(select(Quote).where(Quote.discount_pct == 10).limit(1)) or \
+        db.session.scalar(select(Quote).limit(1))
+    product = db.session.scalar(select(Product).limit(1))
+    before = quote.total
+    response = client.post("/admin/quote_line/new/", data={
+        "quote": str(quote.id), "product": str(product.id), "quantity": "2",
+        "unit_price": "100.00", "discount_pct": "50",
+    })
+    assert response.status_code == 302
+    db.session.expire_all()
+    quote = db.session.get(Quote, quote.id)
+    added = Decimal("100.00") * (100 - quote.discount_pct) / 100
+    assert quote.total == (before + added).quantize(Decimal("0.01"))
+
+
+def test_totals_are_not_typed_in_forms(login_as):
+    client = login_as(Role.manager)
+    page = client.get("/admin/quote/new/").get_data(as_text=True)
+    assert 'name="total"' not in page and 'name="status"' not in page
+    assert 'name="discount_pct"' in page
