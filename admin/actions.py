@@ -14,14 +14,14 @@ from rules.core import ActionInputError, actions_for, run_action
 
 
 class RuleActionsMenu(BaseListRowAction):
-    """One "Actions" menu per row listing the rule actions this user may run on that row."""
+    """One "Actions" menu per row listing the rule actions this user's role may run in the row's state."""
 
     def __init__(self, actions):
         super().__init__(title="Actions")
         self.actions = actions
 
     def render(self, context, row_id, row):
-        allowed = [a for a in self.actions if a.refusal(row, current_user) is None]
+        allowed = [a for a in self.actions if a.offered(row, current_user)]
         if not allowed:
             return ""
         view = context.resolve("admin_view")

@@ -21,6 +21,7 @@ from admin.access import (
 )
 from admin.actions import RuleActionsMixin
 from admin.generate import ModelShape, label_for
+from admin.listing import FastListMixin
 from models import Choice, db
 
 
@@ -190,7 +191,7 @@ class RoleAccessMixin(LoginRequiredMixin):
         return form
 
 
-class DeskModelView(RoleAccessMixin, RuleActionsMixin, ModelView):
+class DeskModelView(RoleAccessMixin, FastListMixin, RuleActionsMixin, ModelView):
     """The generated view. Attributes left as None are filled in from the model's columns.
 
     A per-entity override is a subclass that sets only what differs, e.g. `column_list`.

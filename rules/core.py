@@ -160,6 +160,15 @@ class Action:
             return self.guard(obj, user) or None
         return None
 
+    def offered(self, obj, user) -> bool:
+        """Whether a row's menu offers the action: by role and state only, without querying.
+
+        The guard (which may read other rows) is checked when the action runs, with everything else.
+        """
+        if user is None or getattr(user, "role", None) not in self.roles:
+            return False
+        return self.source is None or getattr(obj, self.state_attr) in self.source
+
     def clean_inputs(self, inputs: Mapping | None) -> dict:
         """The inputs validated by the action's form, as keyword arguments; raises ActionInputError."""
         if self.form is None:

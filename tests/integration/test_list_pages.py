@@ -1,0 +1,128 @@
+"""List pages on large tables: a constant number of SQL statements per page, a capped count, indexed search."""
+import pytest
+from sqlalchemy import event, select
+
+import admin.listing
+from admin.registry import mapped_models
+from models import Account, Quote, Role, SalesOrder, db
+from tests.conftest import DEMO_LOGINS, DEMO_PASSWORD
+
+
+
+def view_of(app, model):
+    panel = app.extensions["admin"][0]
+    return next(v for v in panel._views if getattr(v, "model", None) is model)
+
+
+class StatementCounter:
+    """Counts the SQL statements sent to the database while it is active."""
+
+    def __init__(self, engine):
+        self.engine, self.count = engine, 0
+
+    def _count(self, *args, **kwargs):
+        self.count += 1
+
+    def __enter__(self):
+        event.listen(self.engine, "before_cursor_execute", self._count)
+        return self
+
+    def __exit__(self, *exc):
+        event.remove(self.engine, "before_cursor_execute", self._count)
+
+
+def statements_for(app, client, url) -> tuple[int, int]:
+    with StatementCounter(db.engine) as counter:
+        response = client.get(url)
+    return response.status_code, counter.count
+
+
+@pytest.mark.parametrize("role", list(Role), ids=lambda r: r.value)
+def test_statements_per_list_page_do_not_grow_with_the_page_size(app, role):
+    client = app.test_client()
+    assert client.post("/login", data={"email": DEMO_LOGINS[role], "password": DEMO_PASSWORD}).status_code == 302
+    checked = 0
+    for model in mapped_models():
+        if "read" not in view_of(app, model).access[role]:
+            continue
+        table = model.__tablename__
+        small = statements_for(app, client, f"/admin/{table}/?page_size=20")
+        large = statements_for(app, client, f"/admin/{table}/?page_size=100")
+        assert small[0] == large[0] == 200, table
+        assert small[1] == large[1], f"{table} as {role.value}: {small[1]} statements at 20 rows, {large[1]} at 100"
+        assert large[1] <= 3, f"{table} as {role.value}: {large[1]} statements"
+        checked += 1
+    assert checked > 0
+
+
+def test_the_demo_data_fills_more_than_one_page_of_the_big_lists(app):
+    """The statement counts above mean something only if the pages have rows to load relations for."""
+    for model in (Quote, SalesOrder, Account):
+        assert db.session.scalar(select(db.func.count()).select_from(model)) > 20
+
+
+def test_count_below_the_cap_is_exact(login_as):
+    client = login_as(Role.manager)
+    total = db.session.scalar(select(db.func.count()).select_from(Quote))
+    page = client.get("/admin/quote/").get_data(as_text=True)
+    assert f"List ({total:,})" in page
+    assert "+)" not in page
+
+
+def test_count_past_the_cap_shows_the_cap_and_a_plus(login_as, monkeypatch):
+    monkeypatch.setattr(admin.listing, "COUNT_CAP", 10)
+    client = login_as(Role.manager)
+    assert db.session.scalar(select(db.func.count()).select_from(Quote)) > 11
+    page = client.get("/admin/quote/").get_data(as_text=True)
+    assert "List (10+)" in page
+    assert 'data-testid="row-count">10+ rows' in page
+    assert "page=1" in page  # the previous/next pager leads on to the second page
+
+
+def test_cap_is_shown_as_ten_thousand_plus():
+    count = admin.listing.CappedCount(25_000, 10_000)
+    assert str(count) == "10,000+" and count.capped
+    exact = admin.listing.CappedCount(9_999, 10_000)
+    assert str(exact) == "9,999" and not exact.capped
+
+
+def test_search_by_document_number_is_exact(login_as):
+    client = login_as(Role.manager)
+    quotes = db.session.scalars(select(Quote).order_by(Quote.id).limit(2)).all()
+    page = client.get(f"/admin/quote/?search={quotes[0].number}").get_data(as_text=True)
+    assert f"List (1)" in page
+    assert quotes[0].number in page and quotes[1].number not in page
+
+
+def test_search_by_account_name_finds_the_accounts_quotes(login_as):
+    client = login_as(Role.manager)
+    quote = db.session.scalar(select(Quote).order_by(Quote.id).limit(1))
+    name = quote.account.name
+    expected = db.session.scalar(
+        select(db.func.count()).select_from(Quote).join(Account).where(Account.name.like(f"{name}%")))
+    page = client.get("/admin/quote/", query_string={"search": name}).get_data(as_text=True)
+    assert f"List ({expected:,})" in page
+    assert quote.number in page
+
+
+def test_search_by_a_lower_case_prefix(login_as):
+    client = login_as(Role.manager)
+    account = db.session.scalar(select(Account).order_by(Account.id).limit(1))
+    prefix = account.name[:4].lower()
+    page = client.get("/admin/account/", query_string={"search": prefix}).get_data(as_text=True)
+    assert account.name in page
+
+
+def test_search_by_email_is_exact(login_as):
+    client = login_as(Role.admin)
+    page = client.get("/admin/app_user/", query_string={"search": "coordinator@example.com"}).get_data(as_text=True)
+    assert "List (1)" in page
+
+
+def test_search_stays_within_the_users_scope(login_as):
+    client = login_as("coordinator2@example.com")
+    north = db.session.scalar(
+        select(Quote).join(Quote.owner).where(db.text("app_user.email = 'coordinator@example.com'")).limit(1))
+    assert north is not None
+    page = client.get(f"/admin/quote/?search={north.number}").get_data(as_text=True)
+    assert "List (" not in page  # no rows: the other team's quote is not found
