@@ -97,9 +97,12 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        from models.search import objects_of
+
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
+            include_object=objects_of(connection.dialect.name),
             **conf_args
         )
 

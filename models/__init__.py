@@ -109,3 +109,4 @@ from models.staff import (  # noqa: E402,F401
 )
 from models.audit import ApprovalPolicy, AuditEvent, SavedView  # noqa: E402,F401
 
+from models.search import TRIGRAM_INDEXES  # noqa: E402,F401

@@ -3,10 +3,13 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from models import db
+from models.search import objects_of
 
 
 def test_models_and_migrations_agree(app):
-    context = MigrationContext.configure(db.session.connection(), opts={"compare_type": True})
+    connection = db.session.connection()
+    context = MigrationContext.configure(connection, opts={
+        "compare_type": True, "include_object": objects_of(connection.dialect.name)})
     diff = compare_metadata(context, db.metadata)
     assert diff == []
 
