@@ -7,6 +7,7 @@ import time
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from sqlalchemy import select
 
 from models import db
 
@@ -15,13 +16,37 @@ from models import db
 @click.option("--demo", is_flag=True, help="Realistic demo data across about six months.")
 @click.option("--password", default=None,
               help="Password of the demo users (default: DEMO_PASSWORD, else a generated one).")
+@click.option("--scale", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Bulk data for benchmarks: N sales orders and proportional related rows.")
 @with_appcontext
-def seed(demo: bool, password: str | None) -> None:
+def seed(demo: bool, password: str | None, scale: int | None) -> None:
     """Fill the database with data."""
-    if demo:
+    if not demo and not scale:
+        raise click.UsageError("Say what to seed: --demo and/or --scale N.")
+    if demo or (scale and not demo_data_present()):
         seed_demo_data(password)
-    else:
-        raise click.UsageError("Say what to seed: --demo.")
+    if scale:
+        seed_scale_data(scale)
+
+
+def demo_data_present() -> bool:
+    from seed.demo import MARKER_EMAIL
+    from models import User
+
+    return db.session.scalar(select(User.id).where(User.email == MARKER_EMAIL)) is not None
+
+
+def seed_scale_data(orders: int) -> None:
+    """Seed bulk data with a progress bar, then print the rows per table and the time taken."""
+    from seed.scale import seed_scale, total_rows
+
+    started = time.perf_counter()
+    with click.progressbar(length=total_rows(orders), label=f"Seeding {orders:,} orders") as bar:
+        counts = seed_scale(db.session, orders, progress=bar.update)
+    elapsed = time.perf_counter() - started
+    click.echo(f"Added {sum(counts.values()):,} rows in {elapsed:.1f} s:")
+    for table, count in counts.items():
+        click.echo(f"  {table:<22} {count:>10,}")
 
 
 def seed_demo_data(password: str | None) -> None:
