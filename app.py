@@ -31,6 +31,7 @@ def create_app(config: type[Config] | None = None) -> Flask:
     register_admin(app)
     register_health(app)
     register_errors(app)
+    register_audit(app)
     register_commands(app)
     return app
 
@@ -80,6 +81,13 @@ def register_errors(app: Flask) -> None:
     from admin.errors import register_error_pages
 
     register_error_pages(app)
+
+
+def register_audit(app: Flask) -> None:
+    """Refused requests go to the audit trail (edits, deletes and actions write their own events)."""
+    from admin.audit import record_refusals
+
+    record_refusals(app)
 
 
 def register_commands(app: Flask) -> None:

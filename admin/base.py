@@ -20,6 +20,7 @@ from admin.access import (
     CREATE, DELETE, EDIT, EXPORT, MODEL_SCOPES, READ, SALES_DATA, Scope, scope_clause,
 )
 from admin.actions import RuleActionsMixin
+from admin.audit import AuditMixin
 from admin.generate import ModelShape, label_for
 from models import Choice, db
 
@@ -86,7 +87,7 @@ class ScopedAjaxLoader(QueryAjaxModelLoader):
     def get_one(self, pk):
         session = db.session
         with session.no_autoflush:
-            return self.get_query().filter(self.model.id == pk).one_or_none() if str(pk).isdigit() else None
+            return self.get_query().filter(self.model.id == int(pk)).one_or_none() if str(pk).isdigit() else None
 
 
 class RoleAccessMixin(LoginRequiredMixin):
@@ -139,7 +140,7 @@ class RoleAccessMixin(LoginRequiredMixin):
 
     def get_one(self, id):
         """The row if it exists and is in the user's scope; otherwise 404 (never confirms it exists)."""
-        record = self.get_query().filter(self.model.id == id).one_or_none() if str(id).isdigit() else None
+        record = self.get_query().filter(self.model.id == int(id)).one_or_none() if str(id).isdigit() else None
         if record is None:
             abort(404)
         return record
@@ -190,7 +191,7 @@ class RoleAccessMixin(LoginRequiredMixin):
         return form
 
 
-class DeskModelView(RoleAccessMixin, RuleActionsMixin, ModelView):
+class DeskModelView(AuditMixin, RoleAccessMixin, RuleActionsMixin, ModelView):
     """The generated view. Attributes left as None are filled in from the model's columns.
 
     A per-entity override is a subclass that sets only what differs, e.g. `column_list`.
