@@ -3,6 +3,7 @@ History section of each record; edits over someone else's newer save are refused
 from __future__ import annotations
 
 from flask import Flask, flash, g, request
+from flask_admin import expose
 from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy import inspect, select
@@ -113,6 +114,7 @@ class AuditMixin:
         inspect(model).info["audit_before"] = snapshot(model)
         return super().update_model(form, model)
 
+    @expose("/ajax/update/", methods=("POST",))
     def ajax_update(self):
         """Inline edits: a request carrying an outdated `version` is refused with 409 and writes nothing."""
         if "version" in request.form and str(request.form.get("list_form_pk", "")).isdigit():
