@@ -28,6 +28,7 @@ def create_app(config: type[Config] | None = None) -> Flask:
     app.config.from_object(config)
     register_extensions(app)
     register_auth(app)
+    register_sessions(app)
     register_admin(app)
     register_health(app)
     register_errors(app)
@@ -54,6 +55,13 @@ def register_auth(app: Flask) -> None:
     login_manager.init_app(app)
     app.register_blueprint(auth)
     app.add_url_rule("/", "root", lambda: redirect(url_for("admin.index")))
+
+
+def register_sessions(app: Flask) -> None:
+    """Idle and absolute session timeouts; logout and deactivation end a user's sessions everywhere."""
+    from admin.sessions import register_session_limits
+
+    register_session_limits(app)
 
 
 def register_admin(app: Flask) -> None:

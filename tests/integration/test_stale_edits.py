@@ -5,14 +5,9 @@ from sqlalchemy import func, select
 
 from admin.audit import stale_edit_refusal
 from models import AuditEvent, Entity, SalesOrder, User, db
-from tests.conftest import DEMO_PASSWORD
+from tests.clients import logged_in
 from tests.forms import form_values
 
-
-def logged_in(app, email):
-    client = app.test_client()
-    assert client.post("/login", data={"email": email, "password": DEMO_PASSWORD}).status_code == 302
-    return client
 
 
 def north_order() -> SalesOrder:
