@@ -21,6 +21,7 @@ from admin.access import (
 )
 from admin.actions import RuleActionsMixin
 from admin.audit import AuditMixin
+from admin.filters import DeskFilterConverter
 from admin.generate import ModelShape, label_for
 from models import Choice, db
 
@@ -207,6 +208,7 @@ class DeskModelView(AuditMixin, RoleAccessMixin, RuleActionsMixin, ModelView):
     create_modal = False
     column_display_pk = False
     model_form_converter = DeskModelConverter
+    filter_converter = DeskFilterConverter()
     column_type_formatters = _type_formatters(typefmt.BASE_FORMATTERS)
     column_type_formatters_detail = _type_formatters(typefmt.DETAIL_FORMATTERS)
     column_type_formatters_export = _type_formatters(typefmt.EXPORT_FORMATTERS)
