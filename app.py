@@ -30,6 +30,7 @@ def create_app(config: type[Config] | None = None) -> Flask:
     register_auth(app)
     register_sessions(app)
     register_admin(app)
+    register_account(app)
     register_health(app)
     register_errors(app)
     register_audit(app)
@@ -49,11 +50,13 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_auth(app: Flask) -> None:
-    """Flask-Login and the /login and /logout pages."""
+    """Flask-Login, the /login and /logout pages, and login throttling."""
     from admin.auth import auth, login_manager
+    from admin.throttle import register_login_throttle
 
     login_manager.init_app(app)
     app.register_blueprint(auth)
+    register_login_throttle(app)
     app.add_url_rule("/", "root", lambda: redirect(url_for("admin.index")))
 
 
@@ -69,6 +72,13 @@ def register_admin(app: Flask) -> None:
     from admin.registry import build_admin
 
     build_admin(app)
+
+
+def register_account(app: Flask) -> None:
+    """"My account", where users change their own password."""
+    from admin.account import register_my_account
+
+    register_my_account(app)
 
 
 def register_health(app: Flask) -> None:
