@@ -41,6 +41,8 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     IDLE_TIMEOUT_MINUTES = int(os.environ.get("IDLE_TIMEOUT_MINUTES", 30))
     SESSION_MAX_HOURS = int(os.environ.get("SESSION_MAX_HOURS", 12))
+    FORCE_HTTPS = env_bool("FORCE_HTTPS")  # redirect http:// to https:// (when no proxy does it)
+    PROXY_FIX_HOPS = int(os.environ.get("PROXY_FIX_HOPS", 0))  # reverse proxies in front that set X-Forwarded-*
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per minute; 20 per hour")
     LOGIN_LIMIT_PER_ADDRESS = os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "20 per minute; 200 per hour")
