@@ -1,5 +1,7 @@
 """The audit trail through the admin: exact before/after of edits, creates, deletes, refusals, the
 History section, and an append-only table that no endpoint (and on the database, no statement) changes."""
+import csv
+import io
 import json
 import re
 
@@ -109,6 +111,16 @@ def test_history_lists_the_records_events_newest_first(login_as):
     assert 'href="#history"' in page
     edit = client.get(url).get_data(as_text=True)
     assert f"/admin/sales_order/details/?id={order.id}" in edit and "#history" in edit
+
+
+def test_an_export_is_recorded(login_as):
+    client = login_as(Role.manager)
+    response = client.get("/admin/sales_order/export/csv/?flt0_status_equals=pending")
+    rows = len(list(csv.reader(io.StringIO(response.get_data(as_text=True))))) - 1
+    response.close()
+    event = db.session.scalar(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(1))
+    assert (event.action, event.entity, event.user.email) == ("export", "sales_order", "manager@example.com")
+    assert event.after == {"rows": rows, "query": "flt0_status_equals=pending"}
 
 
 def test_secrets_are_never_written_to_the_trail():
