@@ -27,10 +27,14 @@ def create_app(config: type[Config] | None = None) -> Flask:
     app = Flask(__name__, instance_path=str(INSTANCE_DIR), static_folder=None)
     app.config.from_object(config)
     register_extensions(app)
+    register_security_headers(app)
     register_auth(app)
+    register_sessions(app)
     register_admin(app)
+    register_account(app)
     register_health(app)
     register_errors(app)
+    register_audit(app)
     register_commands(app)
     return app
 
@@ -46,13 +50,29 @@ def register_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
 
 
+def register_security_headers(app: Flask) -> None:
+    """Content-Security-Policy with nonces, no framing, nosniff, Referrer-Policy, HSTS over HTTPS."""
+    from admin.headers import register_security_headers as register
+
+    register(app)
+
+
 def register_auth(app: Flask) -> None:
-    """Flask-Login and the /login and /logout pages."""
+    """Flask-Login, the /login and /logout pages, and login throttling."""
     from admin.auth import auth, login_manager
+    from admin.throttle import register_login_throttle
 
     login_manager.init_app(app)
     app.register_blueprint(auth)
+    register_login_throttle(app)
     app.add_url_rule("/", "root", lambda: redirect(url_for("admin.index")))
+
+
+def register_sessions(app: Flask) -> None:
+    """Idle and absolute session timeouts; logout and deactivation end a user's sessions everywhere."""
+    from admin.sessions import register_session_limits
+
+    register_session_limits(app)
 
 
 def register_admin(app: Flask) -> None:
@@ -60,6 +80,13 @@ def register_admin(app: Flask) -> None:
     from admin.registry import build_admin
 
     build_admin(app)
+
+
+def register_account(app: Flask) -> None:
+    """"My account", where users change their own password."""
+    from admin.account import register_my_account
+
+    register_my_account(app)
 
 
 def register_health(app: Flask) -> None:
@@ -80,6 +107,13 @@ def register_errors(app: Flask) -> None:
     from admin.errors import register_error_pages
 
     register_error_pages(app)
+
+
+def register_audit(app: Flask) -> None:
+    """Refused requests go to the audit trail (edits, deletes and actions write their own events)."""
+    from admin.audit import record_refusals
+
+    record_refusals(app)
 
 
 def register_commands(app: Flask) -> None:

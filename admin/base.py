@@ -20,6 +20,8 @@ from admin.access import (
     CREATE, DELETE, EDIT, EXPORT, MODEL_SCOPES, READ, SALES_DATA, Scope, scope_clause,
 )
 from admin.actions import RuleActionsMixin
+from admin.audit import AuditMixin
+from admin.filters import DeskFilterConverter
 from admin.generate import ModelShape, label_for
 from admin.listing import FastListMixin
 from models import Choice, db
@@ -191,7 +193,7 @@ class RoleAccessMixin(LoginRequiredMixin):
         return form
 
 
-class DeskModelView(RoleAccessMixin, FastListMixin, RuleActionsMixin, ModelView):
+class DeskModelView(AuditMixin, RoleAccessMixin, FastListMixin, RuleActionsMixin, ModelView):
     """The generated view. Attributes left as None are filled in from the model's columns.
 
     A per-entity override is a subclass that sets only what differs, e.g. `column_list`.
@@ -207,6 +209,7 @@ class DeskModelView(RoleAccessMixin, FastListMixin, RuleActionsMixin, ModelView)
     create_modal = False
     column_display_pk = False
     model_form_converter = DeskModelConverter
+    filter_converter = DeskFilterConverter()
     column_type_formatters = _type_formatters(typefmt.BASE_FORMATTERS)
     column_type_formatters_detail = _type_formatters(typefmt.DETAIL_FORMATTERS)
     column_type_formatters_export = _type_formatters(typefmt.EXPORT_FORMATTERS)

@@ -3,6 +3,7 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
+from admin.passwords import password_problem
 from models import Role, Team, User, db
 
 
@@ -23,8 +24,9 @@ def create_user(email: str, name: str, role: str, team_name: str | None, passwor
         team = db.session.scalar(select(Team).where(Team.name == team_name))
         if team is None:
             raise click.ClickException(f"No team named {team_name!r}.")
-    if len(password) < 8:
-        raise click.ClickException("The password must have at least 8 characters.")
+    problem = password_problem(password, user_inputs=(email, name))
+    if problem:
+        raise click.ClickException(f"Password refused: {problem}")
     user = User(email=email, name=name.strip(), role=Role(role), team=team, active=True)
     user.set_password(password)
     db.session.add(user)

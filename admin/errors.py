@@ -8,6 +8,7 @@ PAGES = {
     404: (_l("Not found"), _l("There is no such page or record, or it is not yours to see.")),
     405: (_l("Not allowed"), _l("This page cannot be used that way.")),
     413: (_l("Too large"), _l("The upload is larger than the panel accepts.")),
+    429: (_l("Too many attempts"), _l("Too many attempts in a short time. Wait a few minutes, then try again.")),
     500: (_l("Something went wrong"), _l("The error was logged. Nothing was saved; please try again.")),
 }
 

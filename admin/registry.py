@@ -6,6 +6,7 @@ from flask_admin import Admin
 from flask_admin.theme import Bootstrap4Theme
 
 from admin.base import DeskModelView
+from admin.headers import csp_nonce
 from admin.generate import MENU_ORDER, menu_for, plural_for
 from models import db
 
@@ -47,6 +48,7 @@ def build_admin(app: Flask) -> Admin:
         name="Sales Support Desk",
         index_view=DashboardView(url="/admin", endpoint="admin"),
         theme=Bootstrap4Theme(base_template="admin/desk_base.html", fluid=True),
+        csp_nonce_generator=csp_nonce,
     )
     for model in mapped_models():
         panel.add_view(view_for(model))

@@ -8,6 +8,7 @@ from admin.access import (
     ADMINISTRATION, AUDIT_TRAIL, MANAGEMENT, OWN_REQUESTS, PERSONAL_SETTINGS, POLICIES, READING,
     REFERENCE, SALES_RECORDS, TEAM_PLANNING, Scope, access, EVERYTHING,
 )
+from admin.account import ConfirmWithPasswordMixin
 from admin.base import DeskModelView
 from admin.registry import register
 from models import (
@@ -119,7 +120,7 @@ class AppraisalView(DeskModelView):
 
 # Administration.
 @register(User)
-class UserView(DeskModelView):
+class UserView(ConfirmWithPasswordMixin, DeskModelView):
     access = ADMINISTRATION
     column_list = ["name", "email", "role", "team", "reports_to", "active", "locale", "last_login_at"]
     form_columns = ["name", "email", "role", "team", "reports_to", "active", "locale"]

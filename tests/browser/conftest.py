@@ -49,16 +49,17 @@ def panel_url(tmp_path_factory, chromium_path):
     port = _free_port()
     database = tmp_path_factory.mktemp("browser") / "desk.sqlite"
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}", "SECRET_KEY": "browser-tests"}
+    log = database.with_name("server.log")  # a file, not a pipe: a full pipe would stall the server
     process = subprocess.Popen(
         [sys.executable, "-m", "flask", "--app", "app", "demo", "--port", str(port),
          "--password", BROWSER_PASSWORD],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT, text=True,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            pytest.fail("the panel did not start:\n" + process.stdout.read())
+            pytest.fail("the panel did not start:\n" + log.read_text())
         try:
             urllib.request.urlopen(url + "/healthz", timeout=2)
             break

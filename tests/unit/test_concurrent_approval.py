@@ -8,7 +8,7 @@ from __future__ import annotations
 import threading
 
 import pytest
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.orm import Session
 
 from models import Account, AuditEvent, Product, Quote, QuoteLine, QuoteStatus, Role, Team, User, db
@@ -16,6 +16,8 @@ from rules.core import ACTIONS, LOST_RACE, run_action
 from tests import factories as make
 
 ROUNDS = 50
+# The audit trail is append-only; this transaction may delete the test's own events (PostgreSQL).
+PURGE_AUDIT_EVENTS = text("SET LOCAL desk.audit_purge = 'on'")
 
 
 @pytest.fixture
@@ -41,6 +43,7 @@ def race_records(engine):
                "products": [line.product_id for line in quote.lines]}
     yield ids
     with Session(engine) as session:
+        session.execute(PURGE_AUDIT_EVENTS)
         session.execute(delete(AuditEvent).where(AuditEvent.entity == "quote",
                                                  AuditEvent.entity_id == str(ids["quote"])))
         session.execute(delete(QuoteLine).where(QuoteLine.quote_id == ids["quote"]))
@@ -61,6 +64,7 @@ def test_two_approvers_at_once_one_wins(engine, race_records):
         with Session(engine) as session:  # back to submitted for the next round
             session.execute(update(Quote).where(Quote.id == quote_id).values(
                 status=QuoteStatus.submitted, approved_by_id=None, approved_at=None))
+            session.execute(PURGE_AUDIT_EVENTS)
             session.execute(delete(AuditEvent).where(AuditEvent.entity == "quote",
                                                      AuditEvent.entity_id == str(quote_id)))
             session.commit()

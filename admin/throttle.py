@@ -1,0 +1,33 @@
+"""Login throttling (Flask-Limiter): failed logins are counted per account and per address.
+
+Counts live in memory by default (one process); set RATELIMIT_STORAGE_URI (e.g. `redis://host:6379/0`)
+so every worker and host shares them.
+"""
+from __future__ import annotations
+
+from flask import Flask, current_app, request
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+
+limiter = Limiter(key_func=get_remote_address)
+
+
+def submitted_account() -> str:
+    """The throttling key of a login attempt: the e-mail it tried, whoever sent it."""
+    return "account:" + request.form.get("email", "").strip().lower()[:254]
+
+
+def failed(response) -> bool:
+    """A login that did not succeed (success answers with a redirect into the panel)."""
+    return response.status_code != 302
+
+
+def register_login_throttle(app: Flask) -> None:
+    """Limit POST /login per account and per address; too many failures answer 429."""
+    limiter.init_app(app)
+    login = app.view_functions["auth.login"]
+    per_account = limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], key_func=submitted_account,
+                                methods=["POST"], deduct_when=failed, scope="login-account")
+    per_address = limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"],
+                                methods=["POST"], deduct_when=failed, scope="login-address")
+    app.view_functions["auth.login"] = per_address(per_account(login))
