@@ -1,8 +1,8 @@
 """Exports of the list a user is looking at (scope, search, filters, sort) as CSV, XLSX or JSON.
 
 Rows are streamed in chunks from a server-side cursor (`yield_per`), so memory stays flat whatever
-the row count; XLSX goes through openpyxl's write-only workbook into a temporary file. Text that a
-spreadsheet would run as a formula is prefixed with `'`; numbers stay numbers.
+the row count; XLSX goes through openpyxl's write-only workbook into a temporary file. In CSV and
+XLSX, text that a spreadsheet would run as a formula is prefixed with `'`; numbers stay numbers.
 """
 from __future__ import annotations
 
@@ -79,7 +79,7 @@ class StreamingExportMixin:
         """Each matching row as a list of export values, read in chunks from a server-side cursor."""
         names = [name for name, _label in columns]
         for record in self.matching_query().yield_per(CHUNK_ROWS):
-            yield [spreadsheet_safe(self.get_export_value(record, name)) for name in names]
+            yield [self.get_export_value(record, name) for name in names]
 
     def _audit_export(self, export_type: str, columns):
         """A callback recording who exported what (format, filters, columns) and how many rows."""
@@ -101,7 +101,7 @@ class StreamingExportMixin:
         writer.writerow([spreadsheet_safe(str(label)) for _name, label in columns])
         count = 0
         for count, row in enumerate(rows, start=1):
-            writer.writerow([cell_text(value) for value in row])
+            writer.writerow([cell_text(spreadsheet_safe(value)) for value in row])
             if count % 100 == 0:
                 yield buffer.getvalue()
                 buffer.seek(0)
@@ -126,7 +126,7 @@ class StreamingExportMixin:
         sheet.append([spreadsheet_safe(str(label)) for _name, label in columns])
         count = 0
         for count, row in enumerate(rows, start=1):
-            sheet.append([xlsx_cell(value) for value in row])
+            sheet.append([xlsx_cell(spreadsheet_safe(value)) for value in row])
         with tempfile.TemporaryFile(suffix=".xlsx") as file:
             workbook.save(file)
             audit(count)

@@ -123,6 +123,7 @@ class MarketNoteView(DeskModelView):
 class TargetView(DeskModelView):
     access = TEAM_PLANNING
     scope = Scope.PERSONAL
+    bulk_edit_fields = {role: ("period_end", "target_value") for role in (Role.supervisor, Role.manager)}
     importing = Importing(keys=(("user", "metric", "period_start"), ("team", "metric", "period_start")), polish={
         "user": "Pracownik", "team": "Zespół", "metric": "Miara", "period_start": "Początek okresu",
         "period_end": "Koniec okresu", "target_value": "Cel",
