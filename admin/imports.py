@@ -301,6 +301,7 @@ def _any_lower_in(columns, values):
 class Line:
     number: int
     values: dict
+    invalid: set = field(default_factory=set)  # fields whose cell has a problem already reported
     key: tuple | None = None
     existing: dict | None = None
 
@@ -329,9 +330,8 @@ class Importer:
             header, cells = read_table(data, filename)
             columns = self._columns(header, outcome)
             lines = yield from self._read(columns, cells, outcome)
-            if not outcome.problems:
-                yield f"Checking {len(lines):,} rows against the database…"
-                self._match(lines, outcome, lock=apply)
+            yield f"Checking {len(lines):,} rows against the database…"
+            self._match(lines, outcome, lock=apply)
             if not outcome.problems:
                 yield from self._write(lines, outcome)
         except BadFile as error:
@@ -371,7 +371,7 @@ class Importer:
             if len(lines) >= IMPORT_MAX_ROWS:
                 outcome.problems.append(Problem(number, None, f"the file has more than {IMPORT_MAX_ROWS} rows."))
                 break
-            values = {}
+            values, invalid = {}, set()
             for index, f in columns.items():
                 raw = row[index] if index < len(row) else None
                 try:
@@ -387,7 +387,8 @@ class Importer:
                     values[f.name] = value
                 except (ValueError, ValidationError) as error:
                     outcome.problems.append(Problem(number, f.label, str(error)))
-            lines.append(Line(number, values))
+                    invalid.add(f.name)
+            lines.append(Line(number, values, invalid))
             if len(lines) % PROGRESS_EVERY == 0:
                 yield f"Read {len(lines):,} rows…"
         outcome.rows = len(lines)
@@ -425,8 +426,6 @@ class Importer:
             first_line[key] = line.number
             line.key = key
             wanted[key[0]].append(line)
-        if outcome.problems:
-            return
         names = list(self.fields)
         columns = [self.table.c.id, self.table.c.version] + [self.fields[n].column for n in names]
         for key_names, keyed in wanted.items():
@@ -447,6 +446,9 @@ class Importer:
                         by_key[key].existing = existing
         self._refuse_out_of_scope([line for line in lines if line.existing], outcome,
                                   "belongs to a record outside your scope; it cannot be updated.")
+        for line in lines:
+            if line.existing is None:
+                self._check_required(line, outcome)
 
     def _refuse_out_of_scope(self, lines: list[Line], outcome, message: str, ids=None) -> None:
         ids = ids or {line.existing["id"]: line for line in lines}
@@ -454,8 +456,8 @@ class Importer:
         id_list = list(ids)
         for start in range(0, len(id_list), BATCH_ROWS):
             chunk = id_list[start:start + BATCH_ROWS]
-            visible |= set(db.session.scalars(self.view.get_query().with_entities(self.model.id)
-                                              .filter(self.model.id.in_(chunk))))
+            visible |= {row_id for (row_id,) in self.view.get_query().with_entities(self.model.id)
+                        .filter(self.model.id.in_(chunk))}
         for row_id, line in ids.items():
             if row_id not in visible:
                 outcome.problems.append(Problem(line.number, None, message))
@@ -468,7 +470,6 @@ class Importer:
         creates, updates = defaultdict(list), defaultdict(list)
         for line in lines:
             if line.existing is None:
-                self._check_required(line, outcome)
                 row = {self.fields[n].column.key: v for n, v in line.values.items() if v is not None}
                 for creator in self.view.creator_fields:
                     if creator in self.table.c and row.get(creator) is None:
@@ -507,7 +508,8 @@ class Importer:
 
     def _check_required(self, line: Line, outcome) -> None:
         for f in self.fields.values():
-            if f.required and line.values.get(f.name) is None and f.column.key not in self.view.creator_fields:
+            if (f.required and line.values.get(f.name) is None and f.name not in line.invalid
+                    and f.column.key not in self.view.creator_fields):
                 outcome.problems.append(Problem(line.number, f.label, "is required."))
 
     def _insert(self, rows: list[dict]) -> list[int]:
@@ -519,8 +521,8 @@ class Importer:
     def _update(self, rows: list[dict]) -> list[int]:
         keys = [k for k in rows[0] if not k.startswith("_")]
         statement = (update(self.table).where(self.table.c.id == bindparam("_id"))
-                     .values({k: bindparam(k) for k in keys}, version=self.table.c.version + 1,
-                             updated_at=utcnow()))
+                     .values({**{k: bindparam(k) for k in keys}, "version": self.table.c.version + 1,
+                              "updated_at": utcnow()}))
         db.session.execute(statement, rows)
         return []
 

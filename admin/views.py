@@ -39,7 +39,7 @@ class LeadView(DeskModelView):
 class AccountView(DeskModelView):
     hidden_columns = {Role.coordinator: {"credit_limit"}}
     bulk_edit_fields = _bulk_fields(("region", "status", "payment_terms_days"), ("owner",))
-    importing = Importing(keys=(("email",), ("name",)), polish={
+    importing = Importing(keys=(("vat_number",), ("name",)), polish={  # a shared mailbox is common
         "name": "Nazwa", "kind": "Rodzaj", "region": "Region", "status": "Status", "email": "E-mail",
         "phone": "Telefon", "vat_number": "NIP", "billing_address": "Adres rozliczeniowy",
         "shipping_address": "Adres dostawy", "payment_terms_days": "Termin płatności (dni)",
