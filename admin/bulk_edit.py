@@ -14,7 +14,7 @@ from flask import abort, current_app, flash, redirect, request
 from flask_admin import expose
 from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import CheckConstraint, literal, not_, select, text, update
+from sqlalchemy import CheckConstraint, literal, select, text, update
 from wtforms.validators import ValidationError
 
 from admin.access import BULK_EDIT, EDIT
@@ -189,7 +189,7 @@ class BulkEditMixin:
                 row = select(*(literal(changes[c.key], type_=c.type).label(c.key) if c.key in changes
                                else c for c in table.columns)).where(table.c.id.in_(chunk))
                 candidate = row.subquery(table.name)
-                query = select(candidate.c.id).where(not_(text(f"({check.sqltext})")))
+                query = select(candidate.c.id).where(text(f"NOT ({check.sqltext})"))
                 for (row_id,) in db.session.execute(query):
                     breaking.setdefault(row_id, _humanize_check(check.name))
         return breaking

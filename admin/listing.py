@@ -1,7 +1,7 @@
 """The rows a list page matches across all its pages: what exports and "every matching row" bulk edits read."""
 from __future__ import annotations
 
-from flask import g, request
+from flask import abort, g, request
 
 LIST_ARGUMENTS = ("search", "sort", "desc")
 
@@ -12,6 +12,8 @@ class MatchingRowsMixin:
     def matching_query(self):
         """The query of the list page the current URL describes, every page, no COUNT."""
         args = self._get_list_extra_args()
+        if len(args.filters or ()) != sum(1 for key in request.args if key.startswith("flt")):
+            abort(400, "The list has a filter this page does not know; nothing was read or changed.")
         sort = self._get_column_by_idx(args.sort)
         g.skip_list_count = True
         try:
