@@ -1,7 +1,7 @@
 """Who may do what, and which rows they see: the role data every view declares, and the SQL for it.
 
 A view declares two things (see admin/views.py):
-- `access`: role → the verbs it may use (read, create, edit, delete, export);
+- `access`: role → the verbs it may use (read, create, edit, delete, export, import, bulk edit);
 - `scope`: how a role's rows narrow — to its team (by the row's owner's team), to itself, or not at all.
 
 "Team" always follows the owner's current team. Managers see every row; the other roles see what the
@@ -18,9 +18,10 @@ from sqlalchemy import ColumnElement, false, inspect, or_, select, true
 from models import Role, User
 
 READ, CREATE, EDIT, DELETE, EXPORT = "read", "create", "edit", "delete", "export"
-EVERYTHING = frozenset({READ, CREATE, EDIT, DELETE, EXPORT})
+IMPORT, BULK_EDIT = "import", "bulk_edit"  # only on views that declare `importing` / `bulk_edit_fields`
+EVERYTHING = frozenset({READ, CREATE, EDIT, DELETE, EXPORT, IMPORT, BULK_EDIT})
 READING = frozenset({READ, EXPORT})
-WORKING = frozenset({READ, CREATE, EDIT, EXPORT})
+WORKING = frozenset({READ, CREATE, EDIT, EXPORT, IMPORT, BULK_EDIT})
 
 
 def access(*, coordinator=(), supervisor=(), manager=(), admin=()) -> dict[Role, frozenset]:

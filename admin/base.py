@@ -17,10 +17,11 @@ from sqlalchemy.exc import IntegrityError
 from wtforms import validators
 
 from admin.access import (
-    CREATE, DELETE, EDIT, EXPORT, MODEL_SCOPES, READ, SALES_DATA, Scope, scope_clause,
+    BULK_EDIT, CREATE, DELETE, EDIT, EXPORT, IMPORT, MODEL_SCOPES, READ, SALES_DATA, Scope, scope_clause,
 )
 from admin.actions import RuleActionsMixin
 from admin.audit import AuditMixin
+from admin.bulk import BulkDataMixin
 from admin.filters import DeskFilterConverter
 from admin.generate import ModelShape, label_for
 from admin.listing import FastListMixin
@@ -70,7 +71,7 @@ class LoginRequiredMixin:
 VERB_OF_ENDPOINT = {
     "index_view": READ, "details_view": READ, "ajax_lookup": READ, "action_view": READ,
     "create_view": CREATE, "edit_view": EDIT, "ajax_update": EDIT, "delete_view": DELETE,
-    "export": EXPORT,
+    "export": EXPORT, "import_view": IMPORT, "bulk_edit_view": BULK_EDIT,
 }
 
 
@@ -193,7 +194,7 @@ class RoleAccessMixin(LoginRequiredMixin):
         return form
 
 
-class DeskModelView(AuditMixin, RoleAccessMixin, FastListMixin, RuleActionsMixin, ModelView):
+class DeskModelView(AuditMixin, BulkDataMixin, RoleAccessMixin, FastListMixin, RuleActionsMixin, ModelView):
     """The generated view. Attributes left as None are filled in from the model's columns.
 
     A per-entity override is a subclass that sets only what differs, e.g. `column_list`.
@@ -202,8 +203,6 @@ class DeskModelView(AuditMixin, RoleAccessMixin, FastListMixin, RuleActionsMixin
     page_size = 20
     can_set_page_size = True
     can_view_details = True
-    can_export = True
-    export_types = ["csv"]
     details_modal = False
     edit_modal = False
     create_modal = False

@@ -10,23 +10,68 @@ from admin.access import (
 )
 from admin.account import ConfirmWithPasswordMixin
 from admin.base import DeskModelView
+from admin.imports import Importing
 from admin.registry import register
 from models import (
-    Absence, Account, ApprovalPolicy, Appraisal, AuditEvent, Campaign, CommissionPlan,
-    CommissionStatement, Lead, MarketNote, Overtime, Payment, Product, Quote, Role, SalesOrder,
-    SavedView, Shift, Target, Team, TrainingRecord, User,
+    Absence, Account, Activity, ApprovalPolicy, Appraisal, AuditEvent, Campaign, CommissionPlan,
+    CommissionStatement, Contact, CustomerRequest, Lead, MarketNote, Overtime, Payment, Product, Quote,
+    Role, SalesOrder, SavedView, Shift, Target, Team, TrainingRecord, User,
 )
+
+# Who may change which fields on many rows at once (bulk edit); owners only by supervisors and managers.
+def _bulk_fields(everyone: tuple, leaders: tuple = ()) -> dict:
+    return {Role.coordinator: everyone, Role.supervisor: everyone + leaders, Role.manager: everyone + leaders}
 
 
 # Pipeline, orders, finance, service: the team's daily work.
 @register(Lead)
 class LeadView(DeskModelView):
     unowned_visible_to = frozenset({Role.supervisor})  # the pool of new leads they hand out
+    column_editable_list = ["next_follow_up"]
+    bulk_edit_fields = _bulk_fields(("next_follow_up", "campaign", "region", "source"), ("owner",))
+    importing = Importing(keys=(("contact_email",), ("company",)), polish={
+        "company": "Firma", "contact_name": "Osoba kontaktowa", "contact_email": "E-mail kontaktowy",
+        "contact_phone": "Telefon kontaktowy", "source": "Źródło", "region": "Region",
+        "next_follow_up": "Następny kontakt", "campaign": "Kampania", "notes": "Notatki",
+    })
 
 
 @register(Account)
 class AccountView(DeskModelView):
     hidden_columns = {Role.coordinator: {"credit_limit"}}
+    bulk_edit_fields = _bulk_fields(("region", "status", "payment_terms_days"), ("owner",))
+    importing = Importing(keys=(("vat_number",), ("name",)), polish={  # a shared mailbox is common
+        "name": "Nazwa", "kind": "Rodzaj", "region": "Region", "status": "Status", "email": "E-mail",
+        "phone": "Telefon", "vat_number": "NIP", "billing_address": "Adres rozliczeniowy",
+        "shipping_address": "Adres dostawy", "payment_terms_days": "Termin płatności (dni)",
+        "payment_method": "Forma płatności", "credit_limit": "Limit kredytowy",
+        "product_preferences": "Preferencje produktowe", "owner": "Opiekun",
+        "dealer_onboarding_started_on": "Początek wdrożenia dealera", "dealer_onboarded_on": "Dealer wdrożony",
+    })
+
+
+@register(Contact)
+class ContactView(DeskModelView):
+    importing = Importing(keys=(("email",),), polish={
+        "account": "Klient", "name": "Imię i nazwisko", "job_title": "Stanowisko", "email": "E-mail",
+        "phone": "Telefon", "is_primary": "Główny kontakt",
+    })
+
+
+@register(Activity)
+class ActivityView(DeskModelView):
+    bulk_edit_fields = _bulk_fields(("scheduled_at",), ("owner",))
+    importing = Importing(polish={
+        "kind": "Rodzaj", "subject": "Temat", "owner": "Właściciel", "account": "Klient",
+        "contact": "Kontakt", "lead": "Lead", "is_prospecting": "Poszukiwanie klientów",
+        "scheduled_at": "Zaplanowano", "done_at": "Wykonano", "outcome": "Wynik",
+    })
+
+
+@register(CustomerRequest)
+class CustomerRequestView(DeskModelView):
+    column_editable_list = ["priority"]
+    bulk_edit_fields = _bulk_fields(("priority", "due_at"), ("owner",))
 
 
 @register(Quote)
@@ -41,6 +86,8 @@ class SalesOrderView(DeskModelView):
     column_list = ["number", "account", "owner", "status", "is_rush", "ordered_on",
                    "requested_ship_date", "promised_ship_date", "drawing_status", "total"]
     column_searchable_list = ["number", "customer_po", "account.name"]
+    column_editable_list = ["promised_ship_date"]
+    bulk_edit_fields = _bulk_fields(("requested_ship_date", "promised_ship_date"))
 
 
 @register(Payment)
@@ -55,6 +102,10 @@ class PaymentView(DeskModelView):
 class ProductView(DeskModelView):
     access = REFERENCE
     scope = Scope.ALL
+    importing = Importing(keys=(("sku",),), polish={
+        "sku": "Indeks", "name": "Nazwa", "division": "Dział", "list_price": "Cena katalogowa",
+        "unit": "Jednostka", "active": "Aktywny",
+    })
 
 
 @register(Campaign)
@@ -73,6 +124,11 @@ class MarketNoteView(DeskModelView):
 class TargetView(DeskModelView):
     access = TEAM_PLANNING
     scope = Scope.PERSONAL
+    bulk_edit_fields = {role: ("period_end", "target_value") for role in (Role.supervisor, Role.manager)}
+    importing = Importing(keys=(("user", "metric", "period_start"), ("team", "metric", "period_start")), polish={
+        "user": "Pracownik", "team": "Zespół", "metric": "Miara", "period_start": "Początek okresu",
+        "period_end": "Koniec okresu", "target_value": "Cel",
+    })
 
 
 @register(CommissionPlan)

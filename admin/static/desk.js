@@ -21,3 +21,29 @@ document.addEventListener("click", function (event) {
     event.preventDefault();
   }
 }, true);
+
+// Inline list edits post with jQuery: send the page's CSRF token with them.
+if (window.jQuery) {
+  window.jQuery.ajaxSetup({
+    headers: {"X-CSRFToken": (document.querySelector('meta[name="csrf-token"]') || {}).content}
+  });
+}
+
+// Import page: "Check file" runs in place, so the chosen file stays selected for "Import".
+document.addEventListener("submit", function (event) {
+  var form = event.target;
+  if (!form.matches("[data-import-form]") || !event.submitter || event.submitter.value !== "0") {
+    return;
+  }
+  event.preventDefault();
+  var data = new FormData(form);
+  data.set("apply", "0");
+  var result = document.getElementById("import-result");
+  result.textContent = "Checking…";
+  fetch(form.action || window.location.href, {method: "POST", body: data, credentials: "same-origin"})
+    .then(function (response) { return response.text(); })
+    .then(function (html) {
+      var page = new DOMParser().parseFromString(html, "text/html");
+      result.innerHTML = (page.getElementById("import-result") || page.body).innerHTML;
+    });
+});

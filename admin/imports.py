@@ -1,0 +1,595 @@
+"""Imports from CSV and XLSX: match columns by header, check every line, then load all of it or nothing.
+
+An importable view declares `importing = Importing(keys=..., polish=...)` (admin/views.py). A line
+updates the row its natural key finds, or creates one. Only the fields the role may type in a form
+are written, only references the user may see are accepted, and every written row must stay in the
+user's scope. The check ("dry run") is the import itself, rolled back; problems are listed by line,
+column and message, and a file with any problem loads nothing.
+"""
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from types import SimpleNamespace
+from typing import Iterator
+
+from flask import Response, abort, current_app, flash, get_template_attribute, request, stream_with_context
+from flask_admin import expose
+from flask_login import current_user
+from markupsafe import Markup
+from openpyxl import load_workbook
+from sqlalchemy import Boolean, Date, DateTime, Enum, Integer, Numeric, String, bindparam, func, insert, inspect, not_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import RelationshipProperty
+from wtforms.validators import ValidationError
+
+from admin.exports import FORMULA_STARTS
+from admin.generate import ModelShape, label_for
+from models import db, utcnow
+from rules.core import record_event
+
+IMPORT_MAX_BYTES = 10 * 1024 * 1024
+IMPORT_MAX_ROWS = 200_000
+BATCH_ROWS = 1000
+PROGRESS_EVERY = 5000
+TRUE_WORDS = {"1", "true", "yes", "y", "tak", "t", "prawda"}
+FALSE_WORDS = {"0", "false", "no", "n", "nie", "f", "fałsz", ""}
+
+
+@dataclass(frozen=True)
+class Importing:
+    """How an entity's rows are read from a spreadsheet.
+
+    `keys`: the natural keys tried in order to find the row a line updates (each a tuple of field
+    names); without keys every line creates a row. `polish`: field name → its Polish column header.
+    """
+
+    keys: tuple[tuple[str, ...], ...] = ()
+    polish: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Problem:
+    row: int | None
+    column: str | None
+    message: str
+
+
+class BadFile(ValueError):
+    """The file cannot be read at all (wrong type, too big, no header)."""
+
+
+@dataclass
+class Outcome:
+    """What an import did, or would do."""
+
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    ignored_columns: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    applied: bool = False
+
+    def summary(self) -> str:
+        verb = "Imported" if self.applied else "Would import"
+        return (f"{verb} {self.rows} rows: {self.created} created, {self.updated} updated, "
+                f"{self.unchanged} unchanged.")
+
+
+def normalized(header) -> str:
+    """A header as compared: case, spaces and underscores do not matter."""
+    return re.sub(r"[\s_]+", "", str(header or "")).lower()
+
+
+def unescaped(text: str) -> str:
+    """Text as typed, without the `'` an export puts before formula-like text."""
+    if text.startswith("'") and text[1:].startswith(FORMULA_STARTS):
+        return text[1:]
+    return text
+
+
+# --- Reading files ---------------------------------------------------------------------------------
+
+def read_table(data: bytes, filename: str) -> tuple[list, Iterator[tuple[int, list]]]:
+    """The header and the (line number, cells) of each non-empty line of a CSV or XLSX file."""
+    if len(data) > IMPORT_MAX_BYTES:
+        raise BadFile(f"The file is larger than {IMPORT_MAX_BYTES // (1024 * 1024)} MB.")
+    kind = filename.rsplit(".", 1)[-1].lower()
+    if kind == "xlsx":
+        lines = _xlsx_lines(data)
+    elif kind == "csv":
+        lines = _csv_lines(data)
+    else:
+        raise BadFile("Choose a .csv or .xlsx file.")
+    numbered = ((number, cells) for number, cells in enumerate(lines, start=1)
+                if any(cell not in (None, "") for cell in cells))
+    first = next(numbered, None)
+    if first is None:
+        raise BadFile("The file is empty: the first line must name the columns.")
+    return list(first[1]), numbered
+
+
+def _csv_lines(data: bytes):
+    try:
+        text = codecs.decode(data, "utf-8-sig")
+    except UnicodeDecodeError:
+        text = data.decode("cp1250")  # Polish Excel's "CSV" encoding
+    first_line = text.split("\n", 1)[0]
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    return csv.reader(io.StringIO(text), delimiter=delimiter)
+
+
+def _xlsx_lines(data: bytes):
+    # openpyxl parses through defusedxml when it is installed (it is a pinned dependency).
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many types for a damaged file
+        raise BadFile("The file is not a readable .xlsx workbook.") from error
+    return (list(cells) for cells in workbook.active.iter_rows(values_only=True))
+
+
+# --- Fields ----------------------------------------------------------------------------------------
+
+@dataclass
+class ImportField:
+    """One writable field: its column (the foreign key for a related record) and how values convert."""
+
+    name: str
+    label: str
+    column: object
+    target: type | None = None  # the related model, for a related record
+    bound: object = None
+
+    @property
+    def required(self) -> bool:
+        column = self.column
+        return not column.nullable and column.default is None and column.server_default is None
+
+
+def writable_fields(view, role) -> dict[str, ImportField]:
+    """The fields a role may type in (import, inline edit): the view's form allowlist, less hidden columns."""
+    return fields_named(view, [getattr(name, "key", name) for name in view.form_columns or ()], role)
+
+
+def fields_named(view, names, role) -> dict[str, ImportField]:
+    """The named fields of the view's model (a related record by its foreign key), less the role's hidden ones."""
+    shape = ModelShape(view.model)
+    relations = {rel.key: rel for rel in shape.many_to_one().values()}
+    columns = inspect(view.model).columns
+    hidden = view.hidden_columns.get(role, ())
+    bounds = {name: args["validators"][0] for name, args in shape.form_args().items()}
+    fields = {}
+    for name in names:
+        if name in hidden:
+            continue
+        label = str((view.column_labels or {}).get(name) or label_for(name))
+        if name in relations:
+            rel = relations[name]
+            fields[name] = ImportField(name, label, next(iter(rel.local_columns)), rel.mapper.class_)
+        elif name in columns:
+            fields[name] = ImportField(name, label, columns[name], bound=bounds.get(name))
+    return fields
+
+
+def header_names(view, fields: dict[str, ImportField]) -> dict[str, str]:
+    """Every accepted header (normalized) → field name: the name, the English label, the Polish one."""
+    polish = view.importing.polish
+    names = {}
+    for name, f in fields.items():
+        for header in (name, f.label, label_for(name), f.column.key, polish.get(name)):
+            if header:
+                names[normalized(header)] = name
+    return names
+
+
+def convert(f: ImportField, raw):
+    """A cell's value as the column's type; raises ValueError with a message for the user."""
+    if isinstance(raw, str):
+        raw = unescaped(raw.strip())
+    if raw is None or raw == "":
+        return None
+    kind = f.column.type
+    if isinstance(kind, Enum):
+        wanted = normalized(raw)
+        for member in kind.enum_class:
+            if wanted in (normalized(member.value), normalized(getattr(member, "label", member.value))):
+                return member
+        raise ValueError(f"“{raw}” is not one of: {', '.join(m.value for m in kind.enum_class)}.")
+    if isinstance(kind, Boolean):
+        word = str(raw).strip().lower()
+        if isinstance(raw, bool) or word in TRUE_WORDS | FALSE_WORDS:
+            return raw if isinstance(raw, bool) else word in TRUE_WORDS
+        raise ValueError(f"“{raw}” is not yes or no.")
+    if isinstance(kind, DateTime):
+        if isinstance(raw, datetime):
+            return raw
+        try:
+            return datetime.fromisoformat(str(raw))
+        except ValueError:
+            raise ValueError(f"“{raw}” is not a date and time (YYYY-MM-DD HH:MM).") from None
+    if isinstance(kind, Date):
+        if isinstance(raw, datetime):
+            return raw.date()
+        if isinstance(raw, date):
+            return raw
+        text = str(raw)
+        try:
+            if re.fullmatch(r"\d{1,2}\.\d{1,2}\.\d{4}", text):
+                return datetime.strptime(text, "%d.%m.%Y").date()
+            return date.fromisoformat(text)
+        except ValueError:
+            raise ValueError(f"“{raw}” is not a date (YYYY-MM-DD).") from None
+    if isinstance(kind, (Integer, Numeric)):
+        number = _number(raw)
+        if isinstance(kind, Integer):
+            if number != number.to_integral_value():
+                raise ValueError(f"“{raw}” is not a whole number.")
+            return int(number)
+        return number
+    text = str(raw)
+    if isinstance(kind, String) and kind.length and len(text) > kind.length:
+        raise ValueError(f"is longer than {kind.length} characters.")
+    return text
+
+
+def _number(raw) -> Decimal:
+    if isinstance(raw, (int, float, Decimal)) and not isinstance(raw, bool):
+        return Decimal(str(raw))
+    text = str(raw).replace(" ", "").replace("\u00a0", "")
+    if "," in text:
+        text = text.replace(",", "") if "." in text else text.replace(",", ".")
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        raise ValueError(f"“{raw}” is not a number.") from None
+    if not number.is_finite():
+        raise ValueError(f"“{raw}” is not a number.")
+    return number
+
+
+# --- References ------------------------------------------------------------------------------------
+
+class References:
+    """Related records named in the file, found in one query per related model, within the user's scope."""
+
+    def __init__(self):
+        self.found: dict[type, dict[str, set[int]]] = {}
+
+    def load(self, model: type, texts: set[str]) -> None:
+        from admin.base import row_scope
+
+        columns = [getattr(model, name) for name in ModelShape(model).searchable_columns()]
+        found: dict[str, set[int]] = defaultdict(set)
+        wanted = sorted({t.lower() for t in texts})
+        for start in range(0, len(wanted), BATCH_ROWS):
+            chunk = wanted[start:start + BATCH_ROWS]
+            query = select(model.id, *columns).where(
+                row_scope(model), func.lower(columns[0]).in_(chunk) if len(columns) == 1 else
+                _any_lower_in(columns, chunk))
+            for row in db.session.execute(query):
+                for value in row[1:]:
+                    if value is not None:
+                        found[str(value).lower()].add(row[0])
+        self.found[model] = found
+
+    def resolve(self, model: type, text: str) -> int:
+        ids = self.found.get(model, {}).get(text.lower(), set())
+        name = label_for(model.__tablename__).lower()
+        if not ids:
+            raise ValueError(f"no {name} “{text}” that you may use.")
+        if len(ids) > 1:
+            raise ValueError(f"several {name} records match “{text}”; use a unique value (e-mail, number).")
+        return next(iter(ids))
+
+
+def _any_lower_in(columns, values):
+    from sqlalchemy import or_
+
+    return or_(*(func.lower(column).in_(values) for column in columns))
+
+
+# --- The import ------------------------------------------------------------------------------------
+
+@dataclass
+class Line:
+    number: int
+    values: dict
+    invalid: set = field(default_factory=set)  # fields whose cell has a problem already reported
+    key: tuple | None = None
+    existing: dict | None = None
+
+
+class Importer:
+    """Checks and loads one file into one view's model for one user."""
+
+    def __init__(self, view, user):
+        self.view, self.model, self.user = view, view.model, user
+        self.table = self.model.__table__
+        self.fields = writable_fields(view, user.role)
+
+    def run(self, data: bytes, filename: str, *, apply: bool) -> Outcome:
+        """Check the file (and load it when `apply` and it has no problem); all or nothing."""
+        steps = self.steps(data, filename, apply=apply)
+        while True:
+            try:
+                next(steps)
+            except StopIteration as finished:
+                return finished.value
+
+    def steps(self, data: bytes, filename: str, *, apply: bool):
+        """`run`, yielding a progress message now and then; returns the Outcome."""
+        outcome = Outcome()
+        try:
+            header, cells = read_table(data, filename)
+            columns = self._columns(header, outcome)
+            lines = yield from self._read(columns, cells, outcome)
+            yield f"Checking {len(lines):,} rows against the database…"
+            self._match(lines, outcome, lock=apply)
+            if not outcome.problems:
+                yield from self._write(lines, outcome)
+        except BadFile as error:
+            outcome.problems.append(Problem(None, None, str(error)))
+        if outcome.problems or not apply:
+            db.session.rollback()
+            return outcome
+        record_event(db.session, user=self.user.id, action="import", entity=self.view.endpoint,
+                     after={"file": filename, "rows": outcome.rows, "created": outcome.created,
+                            "updated": outcome.updated, "unchanged": outcome.unchanged},
+                     remote_addr=request.remote_addr if request else None)
+        db.session.commit()
+        outcome.applied = True
+        return outcome
+
+    def _columns(self, header, outcome) -> dict[int, ImportField]:
+        names = header_names(self.view, self.fields)
+        columns, seen = {}, {}
+        for index, title in enumerate(header):
+            name = names.get(normalized(title))
+            if name is None:
+                if normalized(title):
+                    outcome.ignored_columns.append(str(title))
+            elif name in seen:
+                outcome.problems.append(Problem(1, str(title), f"repeats the column “{seen[name]}”."))
+            else:
+                columns[index], seen[name] = self.fields[name], str(title)
+        if not columns:
+            outcome.problems.append(Problem(1, None, "no column matches a field you may import: "
+                                            + ", ".join(f.label for f in self.fields.values()) + "."))
+        return columns
+
+    def _read(self, columns, cells, outcome) -> list[Line]:
+        """Every line converted to column values; references resolved in bulk afterwards."""
+        lines, texts = [], defaultdict(set)
+        for number, row in cells:
+            if len(lines) >= IMPORT_MAX_ROWS:
+                outcome.problems.append(Problem(number, None, f"the file has more than {IMPORT_MAX_ROWS} rows."))
+                break
+            values, invalid = {}, set()
+            for index, f in columns.items():
+                raw = row[index] if index < len(row) else None
+                try:
+                    if f.target is not None:
+                        text = None if raw in (None, "") else unescaped(str(raw).strip())
+                        values[f.name] = text
+                        if text:
+                            texts[f.target].add(text)
+                        continue
+                    value = convert(f, raw)
+                    if value is not None and f.bound is not None:
+                        f.bound(None, SimpleNamespace(data=value))
+                    values[f.name] = value
+                except (ValueError, ValidationError) as error:
+                    outcome.problems.append(Problem(number, f.label, str(error)))
+                    invalid.add(f.name)
+            lines.append(Line(number, values, invalid))
+            if len(lines) % PROGRESS_EVERY == 0:
+                yield f"Read {len(lines):,} rows…"
+        outcome.rows = len(lines)
+        references = References()
+        for model, found in texts.items():
+            references.load(model, found)
+        for line in lines:
+            for name, f in ((n, self.fields[n]) for n in line.values if self.fields[n].target):
+                if line.values[name] is not None:
+                    try:
+                        line.values[name] = references.resolve(f.target, line.values[name])
+                    except ValueError as error:
+                        outcome.problems.append(Problem(line.number, f.label, str(error)))
+        return lines
+
+    def _key_of(self, line: Line):
+        for names in self.view.importing.keys:
+            values = [line.values.get(name) for name in names]
+            if all(value is not None for value in values):
+                return names, tuple(v.lower() if isinstance(v, str) else v for v in values)
+        return None
+
+    def _match(self, lines: list[Line], outcome, *, lock: bool) -> None:
+        """Find the row each line updates; report keys repeated in the file and rows out of scope."""
+        first_line: dict = {}
+        wanted: dict[tuple, list[Line]] = defaultdict(list)
+        for line in lines:
+            key = self._key_of(line)
+            if key is None:
+                continue
+            if key in first_line:
+                outcome.problems.append(Problem(line.number, self.fields[key[0][0]].label,
+                                                f"the same {self._key_words(key[0])} as row {first_line[key]}."))
+                continue
+            first_line[key] = line.number
+            line.key = key
+            wanted[key[0]].append(line)
+        names = list(self.fields)
+        columns = [self.table.c.id, self.table.c.version] + [self.fields[n].column for n in names]
+        for key_names, keyed in wanted.items():
+            by_key = {line.key[1]: line for line in keyed}
+            lead = self.fields[key_names[0]].column
+            firsts = sorted({line.key[1][0] for line in keyed}, key=str)
+            for start in range(0, len(firsts), BATCH_ROWS):
+                chunk = firsts[start:start + BATCH_ROWS]
+                probe = func.lower(lead) if isinstance(lead.type, String) and not isinstance(lead.type, Enum) else lead
+                query = select(*columns).where(probe.in_(chunk))
+                if lock:
+                    query = query.with_for_update()
+                for row in db.session.execute(query):
+                    existing = {"id": row[0], "version": row[1], **dict(zip(names, row[2:]))}
+                    key = tuple(existing[n].lower() if isinstance(existing[n], str) else existing[n]
+                                for n in key_names)
+                    if key in by_key and by_key[key].existing is None:
+                        by_key[key].existing = existing
+        self._refuse_out_of_scope([line for line in lines if line.existing], outcome,
+                                  "belongs to a record outside your scope; it cannot be updated.")
+        for line in lines:
+            if line.existing is None:
+                self._check_required(line, outcome)
+
+    def _refuse_out_of_scope(self, lines: list[Line], outcome, message: str, ids=None) -> None:
+        ids = ids or {line.existing["id"]: line for line in lines}
+        visible = set()
+        id_list = list(ids)
+        for start in range(0, len(id_list), BATCH_ROWS):
+            chunk = id_list[start:start + BATCH_ROWS]
+            visible |= {row_id for (row_id,) in self.view.get_query().with_entities(self.model.id)
+                        .filter(self.model.id.in_(chunk))}
+        for row_id, line in ids.items():
+            if row_id not in visible:
+                outcome.problems.append(Problem(line.number, None, message))
+
+    def _key_words(self, names) -> str:
+        return " + ".join(self.fields[n].label.lower() for n in names)
+
+    def _write(self, lines: list[Line], outcome) -> None:
+        """Create and update in batches (one statement per batch), then check every row is in scope."""
+        creates, updates = defaultdict(list), defaultdict(list)
+        for line in lines:
+            if line.existing is None:
+                row = {self.fields[n].column.key: v for n, v in line.values.items() if v is not None}
+                for creator in self.view.creator_fields:
+                    if creator in self.table.c and row.get(creator) is None:
+                        row[creator] = self.user.id
+                creates[frozenset(row)].append((line, row))
+            else:
+                changed = {self.fields[n].column.key: v for n, v in line.values.items()
+                           if v != line.existing[n]}
+                if not changed:
+                    outcome.unchanged += 1
+                    continue
+                for n, v in line.values.items():
+                    if v is None and not self.fields[n].column.nullable:
+                        outcome.problems.append(Problem(line.number, self.fields[n].label, "cannot be empty."))
+                updates[frozenset(changed)].append((line, changed))
+        if outcome.problems:
+            return
+        written: dict[int, Line] = {}
+        done, total = 0, len(lines) - outcome.unchanged
+        for group in creates.values():
+            for batch in _batches(group):
+                ids = self._guarded(batch, outcome, self._insert)
+                written.update(zip(ids, (line for line, _row in batch)))
+                outcome.created += len(ids)
+                done += len(batch)
+                yield f"Saved {done:,} of {total:,} rows…"
+        for group in updates.values():
+            for batch in _batches(group):
+                self._guarded(batch, outcome, self._update)
+                written.update((line.existing["id"], line) for line, _row in batch)
+                outcome.updated += len(batch)
+                done += len(batch)
+                yield f"Saved {done:,} of {total:,} rows…"
+        if not outcome.problems:
+            self._refuse_out_of_scope([], outcome, "would belong to a record outside your scope.", written)
+
+    def _check_required(self, line: Line, outcome) -> None:
+        for f in self.fields.values():
+            if (f.required and line.values.get(f.name) is None and f.name not in line.invalid
+                    and f.column.key not in self.view.creator_fields):
+                outcome.problems.append(Problem(line.number, f.label, "is required."))
+
+    def _insert(self, rows: list[dict]) -> list[int]:
+        now = utcnow()
+        rows = [{**row, "created_at": now, "updated_at": now, "version": 1} for row in rows]
+        return list(db.session.scalars(insert(self.table).returning(self.table.c.id,
+                                                                    sort_by_parameter_order=True), rows))
+
+    def _update(self, rows: list[dict]) -> list[int]:
+        keys = [k for k in rows[0] if not k.startswith("_")]
+        statement = (update(self.table).where(self.table.c.id == bindparam("_id"))
+                     .values({**{k: bindparam(k) for k in keys}, "version": self.table.c.version + 1,
+                              "updated_at": utcnow()}))
+        db.session.execute(statement, rows)
+        return []
+
+    def _guarded(self, batch, outcome, write) -> list[int]:
+        """Write a batch; when the database refuses it, find and name the lines it refuses."""
+        rows = [{**row, "_id": line.existing["id"]} if line.existing else row for line, row in batch]
+        try:
+            with db.session.begin_nested():
+                return write(rows)
+        except IntegrityError:
+            pass
+        from admin.base import describe_integrity_error
+
+        for (line, _row), row in zip(batch, rows):
+            try:
+                with db.session.begin_nested():
+                    write([row])
+            except IntegrityError as error:
+                outcome.problems.append(Problem(line.number, None, describe_integrity_error(error)))
+        return []
+
+
+def _batches(items: list) -> Iterator[list]:
+    for start in range(0, len(items), BATCH_ROWS):
+        yield items[start:start + BATCH_ROWS]
+
+
+# --- The import page -------------------------------------------------------------------------------
+
+class ImportMixin:
+    """`/import/`: a page to check and load a CSV or XLSX file, on views that declare `importing`."""
+
+    importing: Importing | None = None
+
+    @expose("/import/", methods=("GET", "POST"))
+    def import_view(self):
+        if self.importing is None:
+            abort(404)
+        if request.method == "GET":
+            return self.render("admin/bulk/import.html", fields=self.import_headers())
+        upload = request.files.get("file")
+        if upload is None or not upload.filename:
+            flash("Choose a CSV or XLSX file to import.", "error")
+            return self.render("admin/bulk/import.html", fields=self.import_headers())
+        data = upload.read(IMPORT_MAX_BYTES + 1)
+        apply = request.form.get("apply") == "1"
+        page = self.render("admin/bulk/import.html", fields=self.import_headers(), running=True,
+                           filename=upload.filename, apply=apply)
+        top, _marker, bottom = page.partition("<!--import-progress-->")
+        return Response(stream_with_context(self._import_stream(data, upload.filename, apply, top, bottom)),
+                        mimetype="text/html")
+
+    def import_headers(self) -> list[tuple[str, str, str]]:
+        """(field, English header, Polish header) of every column this user may import."""
+        return [(f.name, f.label, self.importing.polish.get(f.name, ""))
+                for f in writable_fields(self, current_user.role).values()]
+
+    def _import_stream(self, data, filename, apply, top, bottom):
+        yield top
+        steps = Importer(self, current_user).steps(data, filename, apply=apply)
+        while True:
+            try:
+                message = next(steps)
+            except StopIteration as finished:
+                outcome = finished.value
+                break
+            yield f'<li class="small text-muted" data-progress>{Markup.escape(message)}</li>\n'
+        render = get_template_attribute("admin/bulk/import_outcome.html", "outcome")
+        yield str(render(outcome, self.get_url(".index_view")))
+        yield bottom

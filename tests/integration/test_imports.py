@@ -1,0 +1,160 @@
+"""Imports: header matching, a dry-run list of problems, all-or-nothing loads, role and scope limits."""
+import io
+import re
+from decimal import Decimal
+
+import openpyxl.xml
+from openpyxl import Workbook
+from sqlalchemy import func, select
+
+from models import Account, AuditEvent, Product, Role, db
+from tests import factories
+
+
+def upload(client, table: str, content: bytes | str, filename="data.csv", apply=True):
+    data = content.encode() if isinstance(content, str) else content
+    return client.post(f"/admin/{table}/import/", data={"file": (io.BytesIO(data), filename),
+                                                        "apply": "1" if apply else "0"},
+                       content_type="multipart/form-data")
+
+
+def problems(response) -> list[tuple[str, str, str]]:
+    html = response.get_data(as_text=True)
+    table = html.split("data-import-problems", 1)[1] if "data-import-problems" in html else ""
+    return re.findall(r"<tr><td>(\d*)</td><td>([^<]*)</td><td>([^<]*)</td></tr>", table)
+
+
+def count(model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def versions(model) -> dict[int, int]:
+    return dict(db.session.execute(select(model.id, model.version)).all())
+
+
+def test_export_then_import_of_the_same_file_changes_nothing(login_as):
+    client = login_as(Role.manager)
+    for table, model, kind in (("product", Product, "csv"), ("account", Account, "xlsx")):
+        before = versions(model)
+        exported = client.get(f"/admin/{table}/export/{kind}/").data
+        response = upload(client, table, exported, f"{table}.{kind}")
+        assert problems(response) == [], table
+        assert f"0 created, 0 updated, {len(before)} unchanged" in response.get_data(as_text=True)
+        db.session.expire_all()
+        assert versions(model) == before
+
+
+def test_price_list_with_polish_headers_semicolons_and_decimal_commas_creates_and_updates(login_as):
+    existing = factories.product(sku="PL-OLD-1", list_price=Decimal("10.00"))
+    client = login_as(Role.manager)
+    content = ("INDEKS; Nazwa ;Dział;Cena katalogowa;jednostka\n"
+               "PL-NEW-1;Front dębowy;doors;1 234,50;pcs\n"
+               "pl-old-1;Stary front;doors;12,00;pcs\n")
+    response = upload(client, "product", content)
+    assert problems(response) == []
+    assert "1 created, 1 updated, 0 unchanged" in response.get_data(as_text=True)
+    created = db.session.scalar(select(Product).where(Product.sku == "PL-NEW-1"))
+    assert created.list_price == Decimal("1234.50") and created.name == "Front dębowy"
+    db.session.refresh(existing)
+    assert existing.list_price == Decimal("12.00") and existing.version == 2
+    event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "import")
+                               .order_by(AuditEvent.id.desc())).first()
+    assert event.entity == "product" and event.after["created"] == 1 and event.after["updated"] == 1
+
+
+def test_one_bad_row_in_a_thousand_loads_nothing_and_names_the_row(login_as):
+    client = login_as(Role.manager)
+    lines = ["sku,name,division,list price"]
+    lines += [f"BULK-{n},Panel {n},doors,{'-5' if n == 700 else '19.99'}" for n in range(1000)]
+    before = count(Product)
+    response = upload(client, "product", "\n".join(lines))
+    # line 1 is the header, so product n is on line n + 2
+    assert problems(response) == [("702", "List price", "Must be at least 0.")]
+    assert "nothing was imported" in response.get_data(as_text=True)
+    assert count(Product) == before
+
+
+def test_a_natural_key_repeated_in_the_file_is_reported(login_as):
+    client = login_as(Role.manager)
+    response = upload(client, "product", "sku,name,division,list price\nDUP-1,A,doors,1\nDUP-2,B,doors,1\ndup-1,C,doors,1\n")
+    assert problems(response) == [("4", "SKU", "the same sku as row 2.")]
+    assert db.session.scalar(select(Product).where(Product.sku == "DUP-2")) is None
+
+
+def test_the_dry_run_lists_every_problem_and_saves_nothing(login_as):
+    client = login_as(Role.manager)
+    content = ("name,region,owner,payment terms days,status\n"
+               "Dry Run One,North,nobody@example.com,30,active\n"
+               "Dry Run Two,North,coordinator@example.com,soon,active\n"
+               ",North,coordinator@example.com,30,sleeping\n"
+               "Dry Run Four,North,coordinator@example.com,30,active\n")
+    response = upload(client, "account", content, apply=False)
+    found = problems(response)
+    assert ("2", "Owner", "no app user “nobody@example.com” that you may use.") in found
+    assert ("3", "Payment terms days", "“soon” is not a number.") in found
+    assert any(row == "4" and column == "Status" for row, column, _ in found)
+    assert ("4", "Name", "is required.") in found
+    assert db.session.scalar(select(Account).where(Account.name == "Dry Run Four")) is None
+
+
+def test_a_clean_dry_run_reports_what_it_would_do_and_saves_nothing(login_as):
+    client = login_as(Role.manager)
+    response = upload(client, "product", "sku,name,division,list price\nDRY-1,A,doors,1\n", apply=False)
+    assert "Would import 1 rows: 1 created" in response.get_data(as_text=True)
+    assert db.session.scalar(select(Product).where(Product.sku == "DRY-1")) is None
+
+
+def test_xlsx_import_is_parsed_safely(login_as):
+    assert openpyxl.xml.DEFUSEDXML  # openpyxl parses workbooks through defusedxml
+    workbook = Workbook()
+    workbook.active.append(["SKU", "Name", "Division", "List price", "Active"])
+    workbook.active.append(["XL-1", "Sheet panel", "doors", 45.5, True])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    response = upload(login_as(Role.manager), "product", buffer.getvalue(), "prices.xlsx")
+    assert problems(response) == []
+    made = db.session.scalar(select(Product).where(Product.sku == "XL-1"))
+    assert made.list_price == Decimal("45.50") and made.active is True
+
+
+def test_a_file_that_is_not_a_workbook_or_too_big_is_refused_whole(login_as, monkeypatch):
+    client = login_as(Role.manager)
+    assert problems(upload(client, "product", b"not a zip", "prices.xlsx")) == [
+        ("", "", "The file is not a readable .xlsx workbook.")]
+    monkeypatch.setattr("admin.imports.IMPORT_MAX_BYTES", 10)
+    assert problems(upload(client, "product", "sku,name\nA,B\n")) == [("", "", "The file is larger than 0 MB.")]
+
+
+def test_a_coordinator_cannot_import_rows_for_another_team(login_as, user_of):
+    south = factories.account(owner=user_of("coordinator2@example.com"), name="South Only", email="south@example.test")
+    client = login_as(Role.coordinator)
+    response = upload(client, "account", "name,email,region,owner\n"
+                                          "Mine Now,mine@example.test,North,coordinator@example.com\n"
+                                          "Theirs,other@example.test,North,coordinator2@example.com\n"
+                                          "South Only,south@example.test,South,coordinator@example.com\n")
+    found = problems(response)
+    assert ("3", "Owner", "no app user “coordinator2@example.com” that you may use.") in found
+    assert ("4", "", "belongs to a record outside your scope; it cannot be updated.") in found
+    assert db.session.scalar(select(Account).where(Account.name == "Mine Now")) is None
+    db.session.refresh(south)
+    assert south.region == "North" and south.version == 1
+
+
+def test_import_writes_only_fields_the_role_may_edit(login_as):
+    client = login_as(Role.coordinator)
+    response = upload(client, "account", "name,region,credit limit\nCapped Co,North,999999\n")
+    assert "Ignored columns: credit limit" in response.get_data(as_text=True)
+    made = db.session.scalar(select(Account).where(Account.name == "Capped Co"))
+    assert made.credit_limit == 0
+
+
+def test_roles_without_the_import_verb_are_refused(login_as):
+    assert login_as(Role.coordinator).get("/admin/product/import/").status_code == 403
+
+
+def test_admins_cannot_import_sales_data(login_as):
+    assert upload(login_as(Role.admin), "lead", "company\nX\n").status_code == 403
+
+
+def test_entities_without_an_import_declaration_have_no_import_page(login_as):
+    assert login_as(Role.manager).get("/admin/quote/import/").status_code == 404
