@@ -152,15 +152,6 @@ class AuditMixin:
         record_event(db.session, user=current_user, action="delete", entity=model.__tablename__,
                      entity_id=model.id, before=audited(snapshot(model)), remote_addr=request.remote_addr)
 
-    def _export_data(self):
-        """Exports are audited: who exported which list, with which search and filters, how many rows."""
-        count, data = super()._export_data()
-        record_event(db.session, user=current_user, action="export", entity=self.model.__tablename__,
-                     after={"rows": count, "query": request.query_string.decode(errors="replace")[:500]},
-                     remote_addr=request.remote_addr)
-        db.session.commit()
-        return count, data
-
     # Refused access: a 404 for a record outside the user's scope is recorded (see record_refusals).
     def get_one(self, id):
         try:

@@ -43,7 +43,10 @@ def reset_database() -> None:
 
 @pytest.fixture(scope="session")
 def app():
+    from tests.clients import BrowserClient
+
     app = create_app(TestConfig)
+    app.test_client_class = BrowserClient  # every test client loads the user of its own cookie
     with app.app_context():
         reset_database()
         seed_demo(db.session, DEMO_PASSWORD)
