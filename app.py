@@ -29,6 +29,7 @@ def create_app(config: type[Config] | None = None) -> Flask:
     register_extensions(app)
     register_auth(app)
     register_admin(app)
+    register_desk(app)
     register_health(app)
     register_errors(app)
     register_commands(app)
@@ -60,6 +61,15 @@ def register_admin(app: Flask) -> None:
     from admin.registry import build_admin
 
     build_admin(app)
+
+
+def register_desk(app: Flask) -> None:
+    """Language setting, locale formatting, and the management report."""
+    from admin.i18n import init_i18n
+    from admin.report import report
+
+    init_i18n(app)
+    app.register_blueprint(report)
 
 
 def register_health(app: Flask) -> None:

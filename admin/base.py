@@ -21,16 +21,18 @@ from admin.access import (
 )
 from admin.actions import RuleActionsMixin
 from admin.generate import ModelShape, label_for
+from admin.i18n import LOCALE_FORMATTERS
+from admin.queues import QueueFiltersMixin
 from models import Choice, db
 
 
 def choice_formatter(view, value: Choice, name: str) -> str:
-    return value.label
+    return gettext(value.label)
 
 
-def _type_formatters(base: dict) -> dict:
+def _type_formatters(base: dict, by_locale: dict | None = None) -> dict:
     # Choice first: Flask-Admin takes the first isinstance match, and Enum would show the raw name.
-    return {Choice: choice_formatter, **base}
+    return {Choice: choice_formatter, **base, **(by_locale or {})}
 
 
 class DeskModelConverter(AdminModelConverter):
@@ -190,7 +192,7 @@ class RoleAccessMixin(LoginRequiredMixin):
         return form
 
 
-class DeskModelView(RoleAccessMixin, RuleActionsMixin, ModelView):
+class DeskModelView(RoleAccessMixin, RuleActionsMixin, QueueFiltersMixin, ModelView):
     """The generated view. Attributes left as None are filled in from the model's columns.
 
     A per-entity override is a subclass that sets only what differs, e.g. `column_list`.
@@ -206,8 +208,8 @@ class DeskModelView(RoleAccessMixin, RuleActionsMixin, ModelView):
     create_modal = False
     column_display_pk = False
     model_form_converter = DeskModelConverter
-    column_type_formatters = _type_formatters(typefmt.BASE_FORMATTERS)
-    column_type_formatters_detail = _type_formatters(typefmt.DETAIL_FORMATTERS)
+    column_type_formatters = _type_formatters(typefmt.BASE_FORMATTERS, LOCALE_FORMATTERS)
+    column_type_formatters_detail = _type_formatters(typefmt.DETAIL_FORMATTERS, LOCALE_FORMATTERS)
     column_type_formatters_export = _type_formatters(typefmt.EXPORT_FORMATTERS)
     column_default_sort = ("id", True)
     named_filter_urls = True  # `flt0_status_equals=...`: readable, and stable for saved views

@@ -9,10 +9,12 @@ from admin.access import (
     REFERENCE, SALES_RECORDS, TEAM_PLANNING, Scope, access, EVERYTHING,
 )
 from admin.base import DeskModelView
+from admin.generate import ModelShape
+from admin.queues import SlaFilter, sla_badge
 from admin.registry import register
 from models import (
     Absence, Account, ApprovalPolicy, Appraisal, AuditEvent, Campaign, CommissionPlan,
-    CommissionStatement, Lead, MarketNote, Overtime, Payment, Product, Quote, Role, SalesOrder,
+    CommissionStatement, CustomerRequest, Lead, MarketNote, Overtime, Payment, Product, Quote, Role, SalesOrder,
     SavedView, Shift, Target, Team, TrainingRecord, User,
 )
 
@@ -40,6 +42,16 @@ class SalesOrderView(DeskModelView):
     column_list = ["number", "account", "owner", "status", "is_rush", "ordered_on",
                    "requested_ship_date", "promised_ship_date", "drawing_status", "total"]
     column_searchable_list = ["number", "customer_po", "account.name"]
+
+
+@register(CustomerRequest)
+class CustomerRequestView(DeskModelView):
+    column_list = ["subject", "kind", "priority", "status", "sla", "account", "owner", "received_at",
+                   "acknowledged_at", "due_at", "escalated_to"]
+    column_filters = [*ModelShape(CustomerRequest).filter_columns(), SlaFilter()]
+    column_formatters = {"sla": sla_badge}
+    column_labels = {"sla": "SLA"}
+    column_default_sort = ("received_at", True)
 
 
 @register(Payment)
