@@ -5,7 +5,7 @@ import re
 from enum import Enum
 
 from flask import abort, flash, redirect, request, url_for
-from flask_babel import gettext
+from flask_babel import gettext, lazy_gettext
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.contrib.sqla.ajax import QueryAjaxModelLoader
 from flask_admin.contrib.sqla.form import AdminModelConverter
@@ -41,7 +41,7 @@ class DeskModelConverter(AdminModelConverter):
     @converts("sqlalchemy.sql.sqltypes.Enum")
     def convert_enum(self, column, field_args, **extra):
         enum_class = column.type.enum_class
-        choices = [(member.value, str(member)) for member in enum_class]
+        choices = [(member.value, lazy_gettext(member.label)) for member in enum_class]
         accepted = [value for value, _label in choices]
         if column.nullable:
             field_args["allow_blank"] = True
@@ -234,7 +234,8 @@ class DeskModelView(RoleAccessMixin, RuleActionsMixin, QueueFiltersMixin, ModelV
             if getattr(self, attribute, None) is None:
                 setattr(self, attribute, generate(shape))
         related = {name: label_for(name.split(".")[0]) for name in self.column_searchable_list if "." in name}
-        self.column_labels = {**shape.labels(), **related, **(self.column_labels or {})}
+        labels = {**shape.labels(), **related, **(self.column_labels or {})}
+        self.column_labels = {name: lazy_gettext(label) for name, label in labels.items()}
         super().__init__(model, session, **kwargs)
 
     def on_model_change(self, form, model, is_created: bool) -> None:
