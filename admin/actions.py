@@ -3,6 +3,7 @@ and the standard `POST /admin/<table>/action/` endpoint. The rules core re-check
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import is_dataclass, replace
 
 from flask import flash, request
 from flask_babel import get_locale, gettext, lazy_gettext, ngettext
@@ -13,6 +14,15 @@ from werkzeug.datastructures import MultiDict
 
 from models import db
 from rules.core import ActionInputError, actions_for, run_action, words
+
+
+def translated_choices(form):
+    """The form's select options in the user's language (the rules declare them in English)."""
+    for field in form:
+        if getattr(field, "choices", None):
+            field.choices = [replace(choice, label=gettext(str(choice.label))) if is_dataclass(choice)
+                             else (choice[0], gettext(str(choice[1])), *choice[2:]) for choice in field.choices]
+    return form
 
 
 def form_meta() -> dict:
@@ -123,6 +133,6 @@ class RuleActionsMixin:
 
     def _render_action_form(self, action, form, ids):
         return self.render(
-            "admin/rule_action_form.html", action=action, form=form, ids=ids,
+            "admin/rule_action_form.html", action=action, form=translated_choices(form), ids=ids,
             return_url=request.form.get("url") or self.get_url(".index_view"),
         )
