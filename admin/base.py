@@ -88,7 +88,7 @@ class ScopedAjaxLoader(QueryAjaxModelLoader):
     def get_one(self, pk):
         session = db.session
         with session.no_autoflush:
-            return self.get_query().filter(self.model.id == pk).one_or_none() if str(pk).isdigit() else None
+            return self.get_query().filter(self.model.id == int(pk)).one_or_none() if str(pk).isdigit() else None
 
 
 class RoleAccessMixin(LoginRequiredMixin):
@@ -141,7 +141,7 @@ class RoleAccessMixin(LoginRequiredMixin):
 
     def get_one(self, id):
         """The row if it exists and is in the user's scope; otherwise 404 (never confirms it exists)."""
-        record = self.get_query().filter(self.model.id == id).one_or_none() if str(id).isdigit() else None
+        record = self.get_query().filter(self.model.id == int(id)).one_or_none() if str(id).isdigit() else None
         if record is None:
             abort(404)
         return record
