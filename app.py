@@ -32,6 +32,7 @@ def create_app(config: type[Config] | None = None) -> Flask:
     register_sessions(app)
     register_admin(app)
     register_account(app)
+    register_desk(app)
     register_health(app)
     register_errors(app)
     register_audit(app)
@@ -87,6 +88,13 @@ def register_account(app: Flask) -> None:
     from admin.account import register_my_account
 
     register_my_account(app)
+def register_desk(app: Flask) -> None:
+    """Language setting, locale formatting, and the management report."""
+    from admin.i18n import init_i18n
+    from admin.report import report
+
+    init_i18n(app)
+    app.register_blueprint(report)
 
 
 def register_health(app: Flask) -> None:

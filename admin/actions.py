@@ -2,15 +2,43 @@
 and the standard `POST /admin/<table>/action/` endpoint. The rules core re-checks everything."""
 from __future__ import annotations
 
+from collections import Counter
+from dataclasses import is_dataclass, replace
+
 from flask import flash, request
-from flask_babel import gettext
+from flask_babel import get_locale, gettext, lazy_gettext, ngettext
 from flask_admin.model.template import BaseListRowAction
 from flask_login import current_user
 from markupsafe import Markup, escape
 from werkzeug.datastructures import MultiDict
 
 from models import db
-from rules.core import ActionInputError, actions_for, run_action
+from rules.core import ActionInputError, actions_for, run_action, words
+
+
+def translated_choices(form):
+    """The form's select options in the user's language (the rules declare them in English)."""
+    for field in form:
+        if getattr(field, "choices", None):
+            field.choices = [replace(choice, label=gettext(str(choice.label))) if is_dataclass(choice)
+                             else (choice[0], gettext(str(choice[1])), *choice[2:]) for choice in field.choices]
+    return form
+
+
+def form_meta() -> dict:
+    """WTForms' own messages ("This field is required.") in the user's language."""
+    return {"locales": [str(get_locale() or "en")]}
+
+
+def describe_result(result) -> str:
+    """The run's summary in the user's language: '12 approved, 3 skipped: 2 …, 1 already approved'."""
+    verb = words(result.action.target) if result.action.target is not None else "done"
+    text = gettext("%(num)d %(verb)s", num=len(result.done), verb=gettext(verb))
+    if not result.skipped:
+        return text
+    reasons = Counter(result.skipped.values()).most_common()
+    listed = ", ".join(f"{n} {gettext(why)}" for why, n in reasons)
+    return gettext("%(done)s, %(num)d skipped: %(reasons)s", done=text, num=len(result.skipped), reasons=listed)
 
 
 class RuleActionsMenu(BaseListRowAction):
@@ -40,10 +68,10 @@ class RuleActionsMenu(BaseListRowAction):
 
     @staticmethod
     def _item(action, hidden) -> str:
-        confirm = action.confirm if action.form is None else None
+        confirm = gettext(action.confirm) if action.confirm and action.form is None else None
         onclick = f' data-confirm="{escape(confirm)}"' if confirm else ""
         return (f'<button type="submit" name="action" value="{escape(action.name)}" class="dropdown-item" '
-                f'data-action="{escape(action.name)}"{onclick}>{escape(action.label)}</button>')
+                f'data-action="{escape(action.name)}"{onclick}>{escape(gettext(action.label))}</button>')
 
 
 class RuleActionsMixin:
@@ -55,11 +83,11 @@ class RuleActionsMixin:
     def init_actions(self) -> None:
         super().init_actions()
         for action in self.rule_actions():
+            label = lazy_gettext(action.label)
+            confirm = lazy_gettext(action.confirm) if action.confirm and action.form is None else None
             if action.bulk:  # single-row actions are row buttons only
-                self._actions.append((action.name, action.label))
-            self._actions_data[action.name] = (
-                self._rule_handler(action), action.label, action.confirm if action.form is None else None,
-            )
+                self._actions.append((action.name, label))
+            self._actions_data[action.name] = (self._rule_handler(action), label, confirm)
 
     def is_action_allowed(self, name: str) -> bool:
         rule = next((a for a in self.rule_actions() if a.name == name), None)
@@ -83,7 +111,7 @@ class RuleActionsMixin:
         inputs = None
         if action.form is not None:
             submitted = "_inputs" in request.form
-            form = action.form(MultiDict(request.form) if submitted else None)
+            form = action.form(MultiDict(request.form) if submitted else None, meta=form_meta())
             if not submitted or not form.validate():
                 return self._render_action_form(action, form, ids)
             inputs = form.data
@@ -91,12 +119,12 @@ class RuleActionsMixin:
             result = run_action(db.session, action, current_user, ids, inputs,
                                 scope=self.rule_scope())
         except ActionInputError as error:
-            form = action.form(MultiDict(request.form))
+            form = action.form(MultiDict(request.form), meta=form_meta())
             for field, messages in error.errors.items():
                 if field in form:
                     form[field].errors = list(messages)
             return self._render_action_form(action, form, ids)
-        flash(result.summary(), "success" if result.done and not result.skipped else "warning")
+        flash(describe_result(result), "success" if result.done and not result.skipped else "warning")
         return None
 
     def rule_scope(self):
@@ -105,6 +133,6 @@ class RuleActionsMixin:
 
     def _render_action_form(self, action, form, ids):
         return self.render(
-            "admin/rule_action_form.html", action=action, form=form, ids=ids,
+            "admin/rule_action_form.html", action=action, form=translated_choices(form), ids=ids,
             return_url=request.form.get("url") or self.get_url(".index_view"),
         )

@@ -5,7 +5,7 @@ import re
 from enum import Enum
 
 from flask import abort, flash, redirect, request, url_for
-from flask_babel import gettext
+from flask_babel import gettext, lazy_gettext
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.contrib.sqla.ajax import QueryAjaxModelLoader
 from flask_admin.contrib.sqla.form import AdminModelConverter
@@ -25,16 +25,18 @@ from admin.bulk import BulkDataMixin
 from admin.filters import DeskFilterConverter
 from admin.generate import ModelShape, label_for
 from admin.listing import FastListMixin
+from admin.i18n import LOCALE_FORMATTERS
+from admin.queues import QueueFiltersMixin
 from models import Choice, db
 
 
 def choice_formatter(view, value: Choice, name: str) -> str:
-    return value.label
+    return gettext(value.label)
 
 
-def _type_formatters(base: dict) -> dict:
+def _type_formatters(base: dict, by_locale: dict | None = None) -> dict:
     # Choice first: Flask-Admin takes the first isinstance match, and Enum would show the raw name.
-    return {Choice: choice_formatter, **base}
+    return {Choice: choice_formatter, **base, **(by_locale or {})}
 
 
 class DeskModelConverter(AdminModelConverter):
@@ -43,7 +45,7 @@ class DeskModelConverter(AdminModelConverter):
     @converts("sqlalchemy.sql.sqltypes.Enum")
     def convert_enum(self, column, field_args, **extra):
         enum_class = column.type.enum_class
-        choices = [(member.value, str(member)) for member in enum_class]
+        choices = [(member.value, lazy_gettext(member.label)) for member in enum_class]
         accepted = [value for value, _label in choices]
         if column.nullable:
             field_args["allow_blank"] = True
@@ -194,7 +196,8 @@ class RoleAccessMixin(LoginRequiredMixin):
         return form
 
 
-class DeskModelView(AuditMixin, BulkDataMixin, RoleAccessMixin, FastListMixin, RuleActionsMixin, ModelView):
+class DeskModelView(AuditMixin, BulkDataMixin, RoleAccessMixin, FastListMixin, RuleActionsMixin,
+                    QueueFiltersMixin, ModelView):
     """The generated view. Attributes left as None are filled in from the model's columns.
 
     A per-entity override is a subclass that sets only what differs, e.g. `column_list`.
@@ -209,8 +212,8 @@ class DeskModelView(AuditMixin, BulkDataMixin, RoleAccessMixin, FastListMixin, R
     column_display_pk = False
     model_form_converter = DeskModelConverter
     filter_converter = DeskFilterConverter()
-    column_type_formatters = _type_formatters(typefmt.BASE_FORMATTERS)
-    column_type_formatters_detail = _type_formatters(typefmt.DETAIL_FORMATTERS)
+    column_type_formatters = _type_formatters(typefmt.BASE_FORMATTERS, LOCALE_FORMATTERS)
+    column_type_formatters_detail = _type_formatters(typefmt.DETAIL_FORMATTERS, LOCALE_FORMATTERS)
     column_type_formatters_export = _type_formatters(typefmt.EXPORT_FORMATTERS)
     column_default_sort = ("id", True)
     named_filter_urls = True  # `flt0_status_equals=...`: readable, and stable for saved views
@@ -235,7 +238,8 @@ class DeskModelView(AuditMixin, BulkDataMixin, RoleAccessMixin, FastListMixin, R
             if getattr(self, attribute, None) is None:
                 setattr(self, attribute, generate(shape))
         related = {name: label_for(name.split(".")[0]) for name in self.column_searchable_list if "." in name}
-        self.column_labels = {**shape.labels(), **related, **(self.column_labels or {})}
+        labels = {**shape.labels(), **related, **(self.column_labels or {})}
+        self.column_labels = {name: lazy_gettext(label) for name, label in labels.items()}
         super().__init__(model, session, **kwargs)
 
     def on_model_change(self, form, model, is_created: bool) -> None:

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, CheckConstraint, Date, DateTime, Enum, String, Text, inspect
 from sqlalchemy.orm import RelationshipProperty
 from wtforms.validators import ValidationError
@@ -136,7 +137,7 @@ class ModelShape:
                     "fields": fields,
                     "page_size": AJAX_PAGE_SIZE,
                     "minimum_input_length": 0,
-                    "placeholder": "Search…",
+                    "placeholder": _l("Search…"),
                 }
         return refs
 
@@ -179,10 +180,10 @@ class Bound:
     """A form validator for the numeric bounds a CHECK constraint puts on a column."""
 
     MESSAGES = {
-        ">": "Must be greater than {n}.",
-        ">=": "Must be at least {n}.",
-        "<": "Must be less than {n}.",
-        "<=": "Must be at most {n}.",
+        ">": _l("Must be greater than {n}."),
+        ">=": _l("Must be at least {n}."),
+        "<": _l("Must be less than {n}."),
+        "<=": _l("Must be at most {n}."),
     }
 
     def __init__(self):
@@ -199,4 +200,4 @@ class Bound:
             ok = {">": value > number, ">=": value >= number,
                   "<": value < number, "<=": value <= number}[op]
             if not ok:
-                raise ValidationError(self.MESSAGES[op].format(n=f"{number:g}"))
+                raise ValidationError(str(self.MESSAGES[op]).format(n=f"{number:g}"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, Flask
 from flask_admin import Admin
 from flask_admin.theme import Bootstrap4Theme
+from flask_babel import lazy_gettext
 
 from admin.base import DeskModelView
 from admin.headers import csp_nonce
@@ -32,7 +33,7 @@ def mapped_models() -> list[type]:
 def view_for(model: type) -> DeskModelView:
     view_class = OVERRIDES.get(model, DeskModelView)
     table = model.__tablename__
-    return view_class(model, db, name=plural_for(model), category=menu_for(model), endpoint=table)
+    return view_class(model, db, name=lazy_gettext(plural_for(model)), category=menu_for(model), endpoint=table)
 
 
 def build_admin(app: Flask) -> Admin:
@@ -52,4 +53,7 @@ def build_admin(app: Flask) -> Admin:
     )
     for model in mapped_models():
         panel.add_view(view_for(model))
+    for item in panel.menu():  # categories are keyed by their English name, shown translated
+        if item.is_category():
+            item.name = lazy_gettext(item.name)
     return panel

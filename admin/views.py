@@ -10,7 +10,9 @@ from admin.access import (
 )
 from admin.account import ConfirmWithPasswordMixin
 from admin.base import DeskModelView
+from admin.generate import ModelShape
 from admin.imports import Importing
+from admin.queues import SlaFilter, sla_badge
 from admin.registry import register
 from models import (
     Absence, Account, Activity, ApprovalPolicy, Appraisal, AuditEvent, Campaign, CommissionPlan,
@@ -70,6 +72,12 @@ class ActivityView(DeskModelView):
 
 @register(CustomerRequest)
 class CustomerRequestView(DeskModelView):
+    column_list = ["subject", "kind", "priority", "status", "sla", "account", "owner", "received_at",
+                   "acknowledged_at", "due_at", "escalated_to"]
+    column_filters = [*ModelShape(CustomerRequest).filter_columns(), SlaFilter()]
+    column_formatters = {"sla": sla_badge}
+    column_labels = {"sla": "SLA"}
+    column_default_sort = ("received_at", True)
     column_editable_list = ["priority"]
     bulk_edit_fields = _bulk_fields(("priority", "due_at"), ("owner",))
 

@@ -22,6 +22,11 @@ from models import SYSTEM_COLUMNS, AuditEvent, Role, utcnow
 clock: Callable[[], datetime] = utcnow
 
 
+def N_(text: str) -> str:
+    """Marks a message for translation; the admin layer translates it where it is shown."""
+    return text
+
+
 def now() -> datetime:
     """The current time as naive UTC (from `clock`, so tests can freeze it)."""
     return clock()
@@ -155,7 +160,7 @@ class Action:
                 allowed = [words(s) for s in type(state) if s in self.source]
                 return f"is {words(state)}, not {either(allowed)}"
         if scope is not None and not scope(user, obj):
-            return "not found"
+            return N_("not found")
         if self.guard is not None:
             return self.guard(obj, user) or None
         return None
@@ -240,7 +245,7 @@ def actions_for(model: type) -> list[Action]:
 
 # --- Running ----------------------------------------------------------------------------------------
 
-LOST_RACE = "changed by someone else first"
+LOST_RACE = N_("changed by someone else first")
 
 
 @dataclass
@@ -272,7 +277,7 @@ def run_action(session: Session, action: Action, user, ids: Iterable, inputs: Ma
         for row_id in wanted:
             obj = rows.get(row_id)
             if obj is None or (scope is not None and not scope(user, obj)):
-                result.skipped[row_id] = "not found"
+                result.skipped[row_id] = N_("not found")
                 continue
             why = action.refusal(obj, user) or _apply(session, action, obj, user, values)
             if why:

@@ -10,7 +10,7 @@ from wtforms import DateField, DecimalField, Form, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from models import Account, Invoice, InvoiceStatus, Payment, PaymentMethod
-from rules.core import SALES, Refused, money, now, record_event, today as current_date, transition
+from rules.core import N_, SALES, Refused, money, now, record_event, today as current_date, transition
 from rules.forms import choices_of
 
 
@@ -34,7 +34,7 @@ def due_not_before_today(invoice: Invoice, user) -> str | None:
 def past_due(invoice: Invoice, user) -> str | None:
     """Only an invoice past its due date is overdue."""
     if invoice.due_on is None:
-        return "has no due date"
+        return N_("has no due date")
     if invoice.due_on >= current_date():
         return f"not due until {invoice.due_on}"
     return None

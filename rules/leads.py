@@ -6,7 +6,7 @@ from wtforms import Form, IntegerField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from models import Account, AccountKind, AccountStatus, Contact, Lead, LeadStatus, Role, User
-from rules.core import APPROVERS, SALES, Refused, now, transition
+from rules.core import N_, APPROVERS, SALES, Refused, now, transition
 from rules.forms import ReasonForm
 
 OPEN = {LeadStatus.new, LeadStatus.assigned, LeadStatus.contacted, LeadStatus.qualified}
@@ -22,7 +22,7 @@ class ReassignForm(Form):
 def assignee_refusal(assignee: User | None, user) -> str | None:
     """Leads go to an active member of the sales team; a supervisor's, to someone in their team."""
     if assignee is None:
-        return "no such user"
+        return N_("no such user")
     if not assignee.active:
         return f"{assignee} is not active"
     if assignee.role not in SALES:

@@ -6,7 +6,7 @@ from wtforms import DateField, Form, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from models import Division, OrderStatus, ReworkKind, ReworkRequest, ReworkStatus, SalesOrder
-from rules.core import SALES, now, transition
+from rules.core import N_, SALES, now, transition
 from rules.forms import ReasonForm, choices_of
 
 OPEN = {OrderStatus.pending, OrderStatus.confirmed, OrderStatus.in_production, OrderStatus.ready_to_ship}
@@ -26,7 +26,7 @@ class ReworkForm(Form):
 
 def not_rush(order: SalesOrder, user) -> str | None:
     """Flagging rush twice changes nothing."""
-    return "already rush" if order.is_rush else None
+    return N_("already rush") if order.is_rush else None
 
 
 @transition(SalesOrder, source={OrderStatus.pending}, target=OrderStatus.confirmed, roles=SALES,

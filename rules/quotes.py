@@ -8,7 +8,7 @@ from wtforms.validators import Length, Optional
 
 from models import ApprovalPolicy, OrderLine, OrderStatus, Quote, QuoteStatus, Role, SalesOrder
 from rules.core import (
-    APPROVERS, SALES, Refused, money, next_number, now, per_transaction, percent, today, transition,
+    N_, APPROVERS, SALES, Refused, money, next_number, now, per_transaction, percent, today, transition,
 )
 from rules.forms import ReasonForm
 
@@ -36,7 +36,7 @@ def exceeds(quote: Quote, policy: ApprovalPolicy | None) -> bool:
 def limit_text(policy: ApprovalPolicy | None) -> str:
     """'15% / 50,000.00'."""
     if policy is None:
-        return "no policy"
+        return N_("no policy")
     return f"{percent(policy.max_discount_pct)} / {money(policy.max_quote_total)}"
 
 

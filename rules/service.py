@@ -6,7 +6,7 @@ from wtforms import Form, IntegerField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from models import CustomerRequest, RequestStatus, Team, User
-from rules.core import SALES, now, transition
+from rules.core import N_, SALES, now, transition
 from rules.forms import ReasonForm
 
 
@@ -30,9 +30,9 @@ def has_supervisor(request: CustomerRequest, user) -> str | None:
     """Escalation needs someone to escalate to."""
     supervisor = escalation_target(request)
     if supervisor is None:
-        return "the owner's team has no supervisor"
+        return N_("the owner's team has no supervisor")
     if supervisor.id == request.owner_id:
-        return "the owner is the team's supervisor"
+        return N_("the owner is the team's supervisor")
     return None
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy.orm import object_session
 
 from models import Absence, DecisionStatus, Overtime, Role, Team, User
-from rules.core import APPROVERS, now, transition
+from rules.core import N_, APPROVERS, now, transition
 from rules.forms import ReasonForm
 
 REQUESTED = {DecisionStatus.requested}
@@ -13,14 +13,14 @@ REQUESTED = {DecisionStatus.requested}
 def decides_for_requester(request, user) -> str | None:
     """Nobody decides their own request; a supervisor decides only for their own team."""
     if request.user_id == user.id:
-        return "your own request"
+        return N_("your own request")
     if user.role is Role.manager:
         return None
     session = object_session(request)
     requester = session.get(User, request.user_id)
     team = session.get(Team, requester.team_id) if requester.team_id else None
     if team is None or team.supervisor_id != user.id:
-        return "not from your team"
+        return N_("not from your team")
     return None
 
 

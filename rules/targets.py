@@ -17,7 +17,7 @@ from models import (
     Activity, ActivityKind, CommissionPlan, CommissionStatement, Lead, Metric, OrderStatus, Quote,
     SalesOrder, StatementStatus, Target, User,
 )
-from rules.core import MANAGERS, now, record_event, transition
+from rules.core import N_, MANAGERS, now, record_event, transition
 
 CENT = Decimal("0.01")
 MAX_ATTAINMENT = Decimal("99999.99")  # what attainment_pct (Numeric(7, 2)) can hold
@@ -174,7 +174,7 @@ def compute_commission_statements(session: Session, period_start: date, period_e
 
 def not_own_statement(statement: CommissionStatement, user) -> str | None:
     """Nobody approves their own commission."""
-    return "your own statement" if statement.user_id == user.id else None
+    return N_("your own statement") if statement.user_id == user.id else None
 
 
 @transition(CommissionStatement, source={StatementStatus.draft}, target=StatementStatus.approved,

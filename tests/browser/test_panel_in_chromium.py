@@ -94,7 +94,8 @@ def _run_row_action(page, row, action):
 def test_coordinator_submits_a_quote_and_the_supervisor_approves_it(browser, log_in, panel_url):
     page = log_in(ROLES["coordinator"])
     page.goto(panel_url + "/admin/quote/?flt0_status_equals=draft&page_size=100")
-    within_limit = lambda c: float(c["total"]) < 50000 and float(c["discount_pct"] or 0) <= 15
+    amount = lambda text: float(text.replace(",", "") or 0)  # en-GB lists group thousands: 15,435.20
+    within_limit = lambda c: amount(c["total"]) < 50000 and amount(c["discount_pct"]) <= 15
     row, cells = _first_row_where(page, within_limit)
     page.once("dialog", lambda dialog: dialog.accept())  # "Submit the selected quotes for approval?"
     _run_row_action(page, row, "submit_quote")

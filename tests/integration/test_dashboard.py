@@ -1,0 +1,148 @@
+"""The desk of each role: every figure equals an independent query over the demo data, in the role's scope."""
+from __future__ import annotations
+
+import re
+from datetime import datetime, time, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from models import (
+    Absence, Activity, CustomerRequest, DecisionStatus, Invoice, InvoiceStatus, Lead, LeadStatus,
+    OrderStatus, Quote, QuoteStatus, RequestStatus, Role, SalesOrder, User, db,
+)
+from rules.core import now, today
+
+FIGURE = re.compile(r'data-figure="(\w+)">\s*<div class="card-body py-2">\s*<div class="h3 mb-0" data-count="(\d+)"')
+LINK = re.compile(r'href="([^"]+)" data-figure="(\w+)"')
+OPEN = [OrderStatus.pending, OrderStatus.confirmed, OrderStatus.in_production, OrderStatus.ready_to_ship]
+
+
+def figures_on(client) -> dict[str, int]:
+    html = client.get("/admin/").get_data(as_text=True)
+    return {key: int(count) for key, count in FIGURE.findall(html)}
+
+
+def links_on(client) -> dict[str, str]:
+    html = client.get("/admin/").get_data(as_text=True)
+    return {key: url.replace("&amp;", "&") for url, key in LINK.findall(html)}
+
+
+def count(model, *where) -> int:
+    return db.session.scalar(select(func.count(model.id)).where(*where))
+
+
+def team_of(user):
+    return select(User.id).where(User.team_id == user.team_id)
+
+
+def test_coordinator_sees_own_queue(login_as, user_of):
+    client = login_as(Role.coordinator)
+    me = user_of("coordinator@example.com")
+    day, start = today(), datetime.combine(today(), time())
+    expected = {
+        "requests_waiting": count(CustomerRequest, CustomerRequest.owner_id == me.id,
+                                  CustomerRequest.status == RequestStatus.new),
+        "requests_breached": count(CustomerRequest, CustomerRequest.owner_id == me.id,
+                                   CustomerRequest.status == RequestStatus.new,
+                                   CustomerRequest.received_at <= now() - timedelta(hours=24)),
+        "follow_ups_today": count(Lead, Lead.owner_id == me.id, Lead.next_follow_up == day),
+        "appointments_today": count(Activity, Activity.owner_id == me.id, Activity.done_at.is_(None),
+                                    Activity.scheduled_at >= start,
+                                    Activity.scheduled_at <= start + timedelta(hours=23, minutes=59, seconds=59)),
+        "new_leads": count(Lead, Lead.owner_id == me.id, Lead.status == LeadStatus.assigned),
+        "rush_orders": count(SalesOrder, SalesOrder.owner_id == me.id, SalesOrder.is_rush.is_(True),
+                             SalesOrder.status.in_(OPEN)),
+        "ready_to_ship": count(SalesOrder, SalesOrder.owner_id == me.id,
+                               SalesOrder.status == OrderStatus.ready_to_ship),
+    }
+    shown = figures_on(client)
+    assert {key: shown[key] for key in expected} == expected
+    assert expected["requests_breached"] >= 1 and expected["requests_waiting"] >= 2  # the seed's featured ones
+    assert "quotes_to_approve" not in shown and "orders_pending" not in shown
+
+
+def test_supervisor_sees_the_team_and_what_to_approve(login_as, user_of):
+    client = login_as(Role.supervisor)
+    me = user_of("supervisor@example.com")
+    team = team_of(me)
+    expected = {
+        "requests_waiting": count(CustomerRequest, CustomerRequest.owner_id.in_(team),
+                                  CustomerRequest.status == RequestStatus.new),
+        "quotes_to_approve": count(Quote, Quote.owner_id.in_(team), Quote.status == QuoteStatus.submitted),
+        "absences_to_approve": count(Absence, Absence.user_id.in_(team),
+                                     Absence.status == DecisionStatus.requested),
+        "out_today": count(Absence, Absence.user_id.in_(team), Absence.status == DecisionStatus.approved,
+                           Absence.starts_on <= today(), Absence.ends_on >= today()),
+    }
+    shown = figures_on(client)
+    assert {key: shown[key] for key in expected} == expected
+    everyone = count(CustomerRequest, CustomerRequest.status == RequestStatus.new)
+    assert shown["requests_waiting"] < everyone  # the other team's requests are not counted
+
+
+def test_manager_sees_pipeline_and_overdue_by_age(login_as):
+    client = login_as(Role.manager)
+    shown = figures_on(client)
+    for status in QuoteStatus:
+        assert shown[f"quotes_{status.value}"] == count(Quote, Quote.status == status)
+    for status in OrderStatus:
+        assert shown[f"orders_{status.value}"] == count(SalesOrder, SalesOrder.status == status)
+    ages = [(today() - due).days for due in db.session.scalars(
+        select(Invoice.due_on).where(Invoice.status == InvoiceStatus.overdue))]
+    assert shown["overdue_0"] == sum(0 <= a <= 30 for a in ages)
+    assert shown["overdue_31"] == sum(31 <= a <= 60 for a in ages)
+    assert shown["overdue_61"] == sum(61 <= a <= 90 for a in ages)
+    assert shown["overdue_91"] == sum(a > 90 for a in ages)
+    assert sum(shown[f"overdue_{n}"] for n in (0, 31, 61, 91)) == len(ages) > 0
+
+
+def test_admin_sees_users_by_role(login_as):
+    shown = figures_on(login_as(Role.admin))
+    for role in Role:
+        assert shown[f"users_{role.value}"] == count(User, User.role == role, User.active.is_(True))
+    assert not any(key.startswith(("quotes_", "orders_", "requests_")) for key in shown)
+
+
+@pytest.mark.parametrize("role, keys", [
+    (Role.coordinator, ["requests_waiting", "requests_breached", "new_leads", "ready_to_ship"]),
+    (Role.supervisor, ["quotes_to_approve", "requests_waiting"]),
+    (Role.manager, ["quotes_submitted", "orders_ready_to_ship", "overdue_0", "overdue_91"]),
+])
+def test_each_number_links_to_the_list_behind_it(login_as, role, keys):
+    client = login_as(role)
+    shown, links = figures_on(client), links_on(client)
+    for key in keys:
+        assert shown[key] <= 100, "pick figures that fit on one list page"
+        html = client.get(links[key] + "&page_size=100").get_data(as_text=True)
+        rows = len(re.findall(r'<input type="checkbox" name="rowid"', html))
+        assert rows == shown[key], key
+
+
+def test_manager_dashboard_charts_are_inline_svg_without_script(login_as):
+    html = login_as(Role.manager).get("/admin/").get_data(as_text=True)
+    assert html.count("<svg") >= 3
+    assert "<script" not in html[html.index("<svg"):html.rindex("</svg>")]
+
+
+@pytest.mark.parametrize("role", [Role.coordinator, Role.supervisor, Role.admin])
+def test_only_managers_download_the_report(login_as, role):
+    assert login_as(role).get("/admin/report/").status_code == 403
+
+
+def test_management_report_is_a_workbook_with_a_sheet_per_section_and_is_audited(login_as):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    from models import AuditEvent
+
+    before = count(AuditEvent, AuditEvent.action == "export_report")
+    response = login_as(Role.manager).get(f"/admin/report/?period={today():%Y-%m}")
+    assert response.status_code == 200
+    book = load_workbook(BytesIO(response.data))
+    assert book.sheetnames == ["Targets", "Sales trend", "Order book", "Overdue invoices"]
+    assert len(book["Sales trend"]._charts) == 1 and len(book["Overdue invoices"]._charts) == 1
+    book_rows = {row[0]: row[1] for row in book["Order book"].iter_rows(min_row=2, values_only=True)}
+    assert book_rows["Ready to ship"] == count(SalesOrder, SalesOrder.status == OrderStatus.ready_to_ship)
+    assert count(AuditEvent, AuditEvent.action == "export_report") == before + 1
