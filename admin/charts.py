@@ -7,6 +7,8 @@ from datetime import date
 import pygal
 from flask_babel import format_date, format_decimal, gettext
 from markupsafe import Markup
+
+from admin.headers import csp_nonce
 from pygal.style import Style
 
 _SCRIPT = re.compile(r"<script\b.*?</script>", re.DOTALL)
@@ -23,7 +25,9 @@ def _config(**options) -> dict:
 
 def _svg(chart) -> Markup:
     # pygal always inlines its tooltip configuration as a <script>; the charts need none (strict CSP).
-    return Markup(_SCRIPT.sub("", chart.render(is_unicode=True)))
+    # Its <style> stays, carrying this response's CSP nonce.
+    svg = _SCRIPT.sub("", chart.render(is_unicode=True))
+    return Markup(svg.replace("<style", f'<style nonce="{csp_nonce()}"'))
 
 
 def target_bars(title, rows) -> Markup | None:
