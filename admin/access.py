@@ -102,12 +102,12 @@ def scope_clause(model: type, scope: Scope, user, *, unowned_roles=frozenset()) 
     if scope is Scope.ALL or user.role in UNSCOPED_ROLES:
         return true()
     if path is None:
-        return false()
-    if scope is Scope.PERSONAL and user.role is Role.coordinator:
+        clause = false()
+    elif scope is Scope.PERSONAL and user.role is Role.coordinator:
         clause = owner_expression(model, path, lambda column: column == user.id)
     else:
         clause = owner_expression(model, path, lambda column: column.in_(team_member_ids(user)))
-    if user.role in unowned_roles and "." not in path:
+    if path is not None and user.role in unowned_roles and "." not in path:
         clause = or_(clause, getattr(model, path).is_(None))
     team_column = getattr(model, "__team__", None)
     if team_column and user.team_id is not None:  # rows that belong to a whole team

@@ -8,13 +8,14 @@ from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext, lazy_gettext
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.contrib.sqla.ajax import QueryAjaxModelLoader
+from flask_admin.model.fields import AjaxSelectField
 from flask_admin.contrib.sqla.form import AdminModelConverter
 from flask_admin.form import Select2Field
 from flask_admin.model import typefmt
 from flask_admin.model.form import converts
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
-from wtforms import validators
+from wtforms import ValidationError, validators
 
 from admin.access import (
     BULK_EDIT, CREATE, DELETE, EDIT, EXPORT, IMPORT, MODEL_SCOPES, READ, SALES_DATA, Scope, scope_clause,
@@ -90,8 +91,7 @@ class ScopedAjaxLoader(QueryAjaxModelLoader):
         return super().get_query().filter(row_scope(self.model))
 
     def get_one(self, pk):
-        session = db.session
-        with session.no_autoflush:
+        with db.session.no_autoflush:
             return self.get_query().filter(self.model.id == int(pk)).one_or_none() if str(pk).isdigit() else None
 
 
@@ -242,7 +242,31 @@ class DeskModelView(AuditMixin, BulkDataMixin, RoleAccessMixin, FastListMixin, R
         self.column_labels = {name: lazy_gettext(label) for name, label in labels.items()}
         super().__init__(model, session, **kwargs)
 
+    def validate_form(self, form) -> bool:
+        """Also refuse a picked related id that is not one the user may pick (never drop it silently)."""
+        valid = super().validate_form(form)
+        for field in form:
+            posted = (getattr(field, "raw_data", None) or [""])[0]
+            if isinstance(field, AjaxSelectField) and posted not in ("", "__None") and field.data is None:
+                field.errors = [*field.errors, gettext("Not a valid choice: that record is not available to you.")]
+                valid = False
+        return valid
+
+    def write_refusal(self, record) -> str | None:
+        """Why this user may not save or delete this record in a form (None: they may). Views override."""
+        return None
+
+    def _refuse_write(self, record) -> None:
+        reason = self.write_refusal(record)
+        if reason:
+            raise ValidationError(reason)
+
+    def on_model_delete(self, model) -> None:
+        self._refuse_write(model)
+        super().on_model_delete(model)
+
     def on_model_change(self, form, model, is_created: bool) -> None:
+        self._refuse_write(model)
         if is_created:
             for field in self.creator_fields:
                 if hasattr(model, field) and getattr(model, field) is None:
@@ -253,6 +277,10 @@ class DeskModelView(AuditMixin, BulkDataMixin, RoleAccessMixin, FastListMixin, R
         if isinstance(exc, IntegrityError):
             db.session.rollback()  # before anything (the locale, the user) touches the session again
             flash(gettext("Not saved: %(problem)s", problem=describe_integrity_error(exc)), "error")
+            return True
+        if isinstance(exc, ValidationError):  # a write_refusal, or a rule raised while saving
+            db.session.rollback()
+            flash(gettext("Not saved: %(problem)s", problem=str(exc)), "error")
             return True
         return super().handle_view_exception(exc)
 

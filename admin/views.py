@@ -4,6 +4,9 @@ Every view inherits `access = SALES_DATA` and `scope = Scope.TEAM` (admin/access
 their team's rows, supervisors also delete, managers see every team, admins see none of it. The classes
 below say where an entity differs.
 """
+from flask_babel import gettext
+from flask_login import current_user
+
 from admin.access import (
     ADMINISTRATION, AUDIT_TRAIL, MANAGEMENT, OWN_REQUESTS, PERSONAL_SETTINGS, POLICIES, READING,
     REFERENCE, SALES_RECORDS, TEAM_PLANNING, Scope, access, EVERYTHING,
@@ -11,13 +14,14 @@ from admin.access import (
 from admin.account import ConfirmWithPasswordMixin
 from admin.base import DeskModelView
 from admin.generate import ModelShape
+from admin.i18n import translated
 from admin.imports import Importing
 from admin.queues import SlaFilter, sla_badge
 from admin.registry import register
 from models import (
     Absence, Account, Activity, ApprovalPolicy, Appraisal, AuditEvent, Campaign, CommissionPlan,
     CommissionStatement, Contact, CustomerRequest, Lead, MarketNote, Overtime, Payment, Product, Quote,
-    Role, SalesOrder, SavedView, Shift, Target, Team, TrainingRecord, User,
+    QuoteLine, QuoteStatus, Role, SalesOrder, SavedView, Shift, Target, Team, TrainingRecord, User, db,
 )
 
 # Who may change which fields on many rows at once (bulk edit); owners only by supervisors and managers.
@@ -77,7 +81,6 @@ class CustomerRequestView(DeskModelView):
     column_filters = [*ModelShape(CustomerRequest).filter_columns(), SlaFilter()]
     column_formatters = {"sla": sla_badge}
     column_labels = {"sla": "SLA"}
-    column_default_sort = ("received_at", True)
     column_editable_list = ["priority"]
     bulk_edit_fields = _bulk_fields(("priority", "due_at"), ("owner",))
 
@@ -87,6 +90,24 @@ class QuoteView(DeskModelView):
     column_list = ["number", "account", "owner", "status", "is_rfp", "discount_pct", "total",
                    "valid_until", "approved_by"]
     column_searchable_list = ["number", "account.name"]
+
+    def write_refusal(self, record):
+        return quote_locked(record)
+
+
+@register(QuoteLine)
+class QuoteLineView(DeskModelView):
+    def write_refusal(self, record):
+        quote = record.quote or (db.session.get(Quote, record.quote_id) if record.quote_id else None)
+        return quote_locked(quote) if quote is not None else None
+
+
+def quote_locked(quote) -> str | None:
+    """A quote is typed while it is a draft; once submitted it changes only through its actions."""
+    if quote.status not in (None, QuoteStatus.draft):
+        return gettext("The quote is %(state)s: it changes only through its actions now.",
+                       state=translated(quote.status.label).lower())
+    return None
 
 
 @register(SalesOrder)
@@ -132,6 +153,11 @@ class MarketNoteView(DeskModelView):
 class TargetView(DeskModelView):
     access = TEAM_PLANNING
     scope = Scope.PERSONAL
+
+    def write_refusal(self, record):
+        if record.user_id is None and record.team_id is None and current_user.role is not Role.manager:
+            return gettext("Only managers set company-wide targets: choose a person or your team.")
+        return None
     bulk_edit_fields = {role: ("period_end", "target_value") for role in (Role.supervisor, Role.manager)}
     importing = Importing(keys=(("user", "metric", "period_start"), ("team", "metric", "period_start")), polish={
         "user": "Pracownik", "team": "Zespół", "metric": "Miara", "period_start": "Początek okresu",
@@ -193,8 +219,7 @@ class UserView(ConfirmWithPasswordMixin, DeskModelView):
 
 @register(Team)
 class TeamView(DeskModelView):
-    access = ADMINISTRATION
-    scope = Scope.ALL
+    access = ADMINISTRATION  # supervisors see (and pick) their own team; managers and admins all
 
 
 @register(ApprovalPolicy)
@@ -206,7 +231,12 @@ class ApprovalPolicyView(DeskModelView):
 @register(SavedView)
 class SavedViewView(DeskModelView):
     access = PERSONAL_SETTINGS
-    scope = Scope.OWN
+    scope = Scope.OWN  # your own, and those shared with your role (read only)
+
+    def write_refusal(self, record):
+        if record.owner_id not in (None, current_user.id):
+            return gettext("Only its owner changes or deletes a saved view.")
+        return None
 
 
 @register(AuditEvent)

@@ -10,7 +10,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models import Entity, Money, Percent, db, enum_column, utcnow
+from models import COMPUTED, Entity, Money, Percent, db, enum_column, utcnow
 from models.people import Role, User
 
 
@@ -66,7 +66,7 @@ class SavedView(Entity):
     name: Mapped[str] = mapped_column(String(120))
     endpoint: Mapped[str] = mapped_column(String(60), index=True)
     query_string: Mapped[str] = mapped_column(Text, default="", server_default="")
-    owner_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), index=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), index=True, info=COMPUTED)  # the creator
     shared_with_role: Mapped[Optional[Role]] = enum_column(Role, index=True)
     is_default: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 

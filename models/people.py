@@ -21,6 +21,7 @@ class Role(Choice):
 
 class Team(Entity):
     __tablename__ = "team"
+    __team__ = "id"  # a team's own row belongs to the team
 
     name: Mapped[str] = mapped_column(String(100), unique=True)
     region: Mapped[str] = mapped_column(String(60), index=True)

@@ -100,8 +100,8 @@ def test_duplicate_unique_value_is_a_clear_message(login_as):
 
 def test_adding_a_line_through_the_admin_updates_the_quote_total(login_as):
     client = login_as(Role.manager)
-    quote = db.session.scalar(select(Quote).where(Quote.discount_pct == 10).limit(1)) or \
-        db.session.scalar(select(Quote).limit(1))
+    quote = db.session.scalar(select(Quote).where(Quote.status == "draft", Quote.discount_pct == 10).limit(1)) or \
+        db.session.scalar(select(Quote).where(Quote.status == "draft").limit(1))
     product = db.session.scalar(select(Product).limit(1))
     before = quote.total
     response = client.post("/admin/quote_line/new/", data={
