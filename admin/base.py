@@ -150,6 +150,13 @@ class RoleAccessMixin(LoginRequiredMixin):
             abort(404)
         return record
 
+    def init_actions(self) -> None:
+        super().init_actions()
+        if "delete" in self._actions_data:  # Flask-Admin's own bulk delete compares ids as posted (text)
+            delete, text, confirm = self._actions_data["delete"]
+            self._actions_data["delete"] = (lambda ids: delete([int(i) for i in ids if str(i).isdigit()]),
+                                            text, confirm)
+
     def ids_in_scope(self, ids) -> set[int]:
         """Which of the posted ids the user may act on, in one query."""
         wanted = {int(i) for i in ids if str(i).isdigit()}
