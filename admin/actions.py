@@ -13,7 +13,7 @@ from markupsafe import Markup, escape
 from werkzeug.datastructures import MultiDict
 
 from models import db
-from rules.core import ActionInputError, actions_for, run_action, words
+from rules.core import ActionInputError, actions_for, in_language, run_action, words
 
 
 def translated_choices(form):
@@ -31,13 +31,13 @@ def form_meta() -> dict:
 
 
 def describe_result(result) -> str:
-    """The run's summary in the user's language: '12 approved, 3 skipped: 2 …, 1 already approved'."""
+    """The run's summary in the user's language: '12 approved, 3 skipped: 2 …; 1 already approved'."""
     verb = words(result.action.target) if result.action.target is not None else "done"
     text = gettext("%(num)d %(verb)s", num=len(result.done), verb=gettext(verb))
     if not result.skipped:
         return text
     reasons = Counter(result.skipped.values()).most_common()
-    listed = ", ".join(f"{n} {gettext(why)}" for why, n in reasons)
+    listed = "; ".join(f"{n} {in_language(why, gettext)}" for why, n in reasons)
     return gettext("%(done)s, %(num)d skipped: %(reasons)s", done=text, num=len(result.skipped), reasons=listed)
 
 

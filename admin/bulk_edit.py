@@ -7,10 +7,12 @@ else saved since the preview (their version moved) are reported and left alone.
 """
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 
 from flask import abort, current_app, flash, redirect, request
+from flask_babel import gettext
 from flask_admin import expose
 from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -21,11 +23,11 @@ from admin.access import BULK_EDIT, EDIT
 from admin.imports import BATCH_ROWS, ImportField, References, convert, fields_named
 from admin.listing import list_arguments
 from models import db, utcnow
-from rules.core import record_event
+from rules.core import N_, Phrase, in_language, record_event
 
 SAMPLE_ROWS = 10
-OUT_OF_SCOPE = "outside your scope, or deleted"
-STALE = "changed by someone else since the preview"
+OUT_OF_SCOPE = N_("outside your scope, or deleted")
+STALE = N_("changed by someone else since the preview")
 
 
 @dataclass
@@ -98,9 +100,10 @@ class BulkEditMixin:
         if seen.get("u") != current_user.id:
             abort(400)
         plan = self.apply_bulk_edit(changes, choices, {int(k): v for k, v in seen["v"].items()})
-        message = f"{len(plan.versions)} rows updated"
+        message = gettext("%(num)d rows updated", num=len(plan.versions))
         if plan.skipped:
-            message += f", {len(plan.skipped)} skipped: " + _reasons(plan.skipped)
+            message = gettext("%(done)s, %(num)d skipped: %(reasons)s", done=message, num=len(plan.skipped),
+                              reasons=_reasons(plan.skipped))
         flash(message + ".", "warning" if plan.skipped else "success")
         return self.render("admin/bulk/bulk_edit.html", plan=plan, applied=True, **context)
 
@@ -167,7 +170,7 @@ class BulkEditMixin:
             if seen is not None and seen.get(row_id) != version:
                 plan.skipped[row_id] = STALE
             elif row_id in breaking:
-                plan.skipped[row_id] = f"would break the rule “{breaking[row_id]}”"
+                plan.skipped[row_id] = Phrase(N_("would break the rule “%(rule)s”"), rule=breaking[row_id])
             elif all(values[k] == v for k, v in changes.items()):
                 plan.unchanged += 1
             else:
@@ -212,7 +215,5 @@ class BulkEditMixin:
 
 
 def _reasons(skipped: dict) -> str:
-    counts: dict[str, int] = {}
-    for reason in skipped.values():
-        counts[reason] = counts.get(reason, 0) + 1
-    return ", ".join(f"{n} {reason}" for reason, n in counts.items())
+    """'3 changed by someone else since the preview, 1 …' in the user's language, most frequent first."""
+    return "; ".join(f"{n} {in_language(reason, gettext)}" for reason, n in Counter(skipped.values()).most_common())

@@ -13,6 +13,7 @@ from flask_babel import format_date, format_datetime, format_decimal, get_locale
 from flask_login import current_user, login_required
 
 from models import db
+from rules.core import in_language
 
 language = Blueprint("language", __name__)
 LANGUAGE_NAMES = {"en": "English", "pl": "Polski"}
@@ -27,8 +28,8 @@ def select_locale() -> str | None:
 
 
 def translated(text) -> str:
-    """A string declared without Flask (marked with `rules.core.N_`), in the user's language."""
-    return gettext(text) if text else text
+    """A string declared without Flask (marked with `rules.core.N_`, or a `Phrase`), in the user's language."""
+    return in_language(text, gettext) if text else text
 
 
 def format_number(value) -> str:

@@ -27,6 +27,61 @@ def N_(text: str) -> str:
     return text
 
 
+class Phrase(str):
+    """English text that the admin layer can still put in the user's language: a message and its parts.
+
+    `Phrase(N_("already %(state)s"), state=words(state))` reads "already approved" wherever a string is
+    expected (audit reasons, tests, logs); `translated(gettext)` renders it again in the user's language,
+    translating the parts that are phrases themselves (states, roles) and keeping names and amounts.
+    """
+
+    def __new__(cls, message: str, **parts: Any):
+        phrase = super().__new__(cls, message % parts if parts else message)
+        phrase.message, phrase.parts = message, parts
+        return phrase
+
+    def translated(self, gettext: Callable[..., str]) -> str:
+        parts = {name: in_language(value, gettext) for name, value in self.parts.items()}
+        return gettext(self.message, **parts) if parts else gettext(self.message)
+
+
+class Either(Phrase):
+    """'a', 'a or b', 'a, b or c' — the words joined in whichever language it is shown in."""
+
+    def __new__(cls, items: Iterable[str]):
+        items = list(items)
+        phrase = super().__new__(cls, _joined(items, "or"))
+        phrase.items = items
+        return phrase
+
+    def translated(self, gettext: Callable[..., str]) -> str:
+        return _joined([in_language(item, gettext) for item in self.items], gettext("or"))
+
+
+class Term(Phrase):
+    """A state or role inside a reason: 'in production' in English, its label in other languages."""
+
+    def __new__(cls, member: Enum):
+        term = super().__new__(cls, member.value.replace("_", " "))
+        term.label = member.label
+        return term
+
+    def translated(self, gettext: Callable[..., str]) -> str:
+        label = gettext(self.label)
+        return str(self) if label == self.label else label
+
+
+def _joined(items: list[str], conjunction: str) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} {conjunction} {items[-1]}"
+
+
+def in_language(text: Any, gettext: Callable[..., str]) -> str:
+    """A reason or label in the user's language: phrases by their message, other marked text as a whole."""
+    if isinstance(text, Phrase):
+        return text.translated(gettext)
+    return gettext(text) if isinstance(text, str) else str(text)
+
+
 def now() -> datetime:
     """The current time as naive UTC (from `clock`, so tests can freeze it)."""
     return clock()
@@ -75,15 +130,16 @@ def record_event(session: Session, *, user, action: str, entity: str | None = No
 
 # --- Wording ----------------------------------------------------------------------------------------
 
-def words(value: Any) -> str:
-    """A state or name as lower-case words: `in_production` → 'in production'."""
-    return str(getattr(value, "value", value)).replace("_", " ")
+def words(value: Any) -> Phrase:
+    """A state or role as lower-case words: `in_production` → 'in production' (translatable)."""
+    if hasattr(value, "label"):
+        return Term(value)
+    return Phrase(str(value).replace("_", " "))
 
 
-def either(items: Iterable[str]) -> str:
+def either(items: Iterable[str]) -> Either:
     """'a', 'a or b', 'a, b or c'."""
-    items = list(items)
-    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} or {items[-1]}"
+    return Either(items)
 
 
 def percent(value: Decimal) -> str:
@@ -151,14 +207,14 @@ class Action:
     def refusal(self, obj, user, *, scope: Callable | None = None) -> str | None:
         """Why this user may not run the action on this row, or None: role, state, scope, guard."""
         if user is None or getattr(user, "role", None) not in self.roles:
-            return f"needs a {either(words(r) for r in Role if r in self.roles)}"
+            return Phrase(N_("needs a %(role)s"), role=either(words(r) for r in Role if r in self.roles))
         if self.source is not None:
             state = getattr(obj, self.state_attr)
             if state not in self.source:
                 if state == self.target:
-                    return f"already {words(state)}"
+                    return Phrase(N_("already %(state)s"), state=words(state))
                 allowed = [words(s) for s in type(state) if s in self.source]
-                return f"is {words(state)}, not {either(allowed)}"
+                return Phrase(N_("is %(state)s, not %(allowed)s"), state=words(state), allowed=either(allowed))
         if scope is not None and not scope(user, obj):
             return N_("not found")
         if self.guard is not None:
@@ -332,7 +388,7 @@ def _apply(session: Session, action: Action, obj, user, values: dict) -> str | N
                           reason=values.get("reason"), extra=extra)
     except Refused as refused:
         session.expire(obj)  # the savepoint is undone; the in-memory row must not keep its changes
-        return str(refused) or "refused"
+        return refused.args[0] if refused.args and refused.args[0] else N_("refused")
     return None
 
 

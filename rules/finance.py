@@ -10,7 +10,7 @@ from wtforms import DateField, DecimalField, Form, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from models import Account, Invoice, InvoiceStatus, Payment, PaymentMethod
-from rules.core import N_, SALES, Refused, money, now, record_event, today as current_date, transition
+from rules.core import N_, SALES, Phrase, Refused, money, now, record_event, today as current_date, transition
 from rules.forms import choices_of
 
 
@@ -27,7 +27,7 @@ class PaymentForm(Form):
 def due_not_before_today(invoice: Invoice, user) -> str | None:
     """An invoice issued today cannot already be due yesterday."""
     if invoice.due_on and invoice.due_on < current_date():
-        return f"due date {invoice.due_on} is in the past"
+        return Phrase(N_("due date %(day)s is in the past"), day=invoice.due_on)
     return None
 
 
@@ -36,7 +36,7 @@ def past_due(invoice: Invoice, user) -> str | None:
     if invoice.due_on is None:
         return N_("has no due date")
     if invoice.due_on >= current_date():
-        return f"not due until {invoice.due_on}"
+        return Phrase(N_("not due until %(day)s"), day=invoice.due_on)
     return None
 
 
@@ -55,7 +55,7 @@ def issue_invoice(invoice, user):
 def record_payment(invoice, user, amount, method, reference=None, received_on=None):
     """Record a payment of at most the balance; a settled invoice becomes paid."""
     if amount > invoice.balance:
-        raise Refused(f"more than the balance ({money(invoice.balance)})")
+        raise Refused(Phrase(N_("more than the balance (%(amount)s)"), amount=money(invoice.balance)))
     payment = Payment(invoice_id=invoice.id, amount=amount, method=PaymentMethod(method),
                       reference=reference, received_on=received_on or current_date())
     object_session(invoice).add(payment)

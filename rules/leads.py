@@ -6,7 +6,7 @@ from wtforms import Form, IntegerField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from models import Account, AccountKind, AccountStatus, Contact, Lead, LeadStatus, Role, User
-from rules.core import N_, APPROVERS, SALES, Refused, now, transition
+from rules.core import N_, APPROVERS, SALES, Phrase, Refused, now, transition
 from rules.forms import ReasonForm
 
 OPEN = {LeadStatus.new, LeadStatus.assigned, LeadStatus.contacted, LeadStatus.qualified}
@@ -24,17 +24,17 @@ def assignee_refusal(assignee: User | None, user) -> str | None:
     if assignee is None:
         return N_("no such user")
     if not assignee.active:
-        return f"{assignee} is not active"
+        return Phrase(N_("%(user)s is not active"), user=str(assignee))
     if assignee.role not in SALES:
-        return f"{assignee} does not work leads"
+        return Phrase(N_("%(user)s does not work leads"), user=str(assignee))
     if user.role is Role.supervisor and assignee.team_id != user.team_id:
-        return f"{assignee} is not in your team"
+        return Phrase(N_("%(user)s is not in your team"), user=str(assignee))
     return None
 
 
 def has_region(lead: Lead, user) -> str | None:
     """The account made from a lead needs a region."""
-    return None if lead.region else "has no region"
+    return None if lead.region else N_("has no region")
 
 
 @transition(Lead, source=OPEN, target=None, roles=APPROVERS, label="Reassign lead",
@@ -46,7 +46,7 @@ def reassign_lead(lead, user, to_user_id, reason):
     if refusal:
         raise Refused(refusal)
     if lead.owner_id == assignee.id:
-        raise Refused(f"already with {assignee}")
+        raise Refused(Phrase(N_("already with %(user)s"), user=str(assignee)))
     lead.owner_id = assignee.id
     lead.assigned_at = now()
     if lead.status is LeadStatus.new:

@@ -8,7 +8,7 @@ from wtforms.validators import Length, Optional
 
 from models import ApprovalPolicy, OrderLine, OrderStatus, Quote, QuoteStatus, Role, SalesOrder
 from rules.core import (
-    N_, APPROVERS, SALES, Refused, money, next_number, now, per_transaction, percent, today, transition,
+    N_, APPROVERS, SALES, Phrase, Refused, money, next_number, now, per_transaction, percent, today, transition,
 )
 from rules.forms import ReasonForm
 
@@ -36,13 +36,13 @@ def exceeds(quote: Quote, policy: ApprovalPolicy | None) -> bool:
 def limit_text(policy: ApprovalPolicy | None) -> str:
     """'15% / 50,000.00'."""
     if policy is None:
-        return N_("no policy")
+        return Phrase(N_("no policy"))
     return f"{percent(policy.max_discount_pct)} / {money(policy.max_quote_total)}"
 
 
 def has_lines(quote: Quote, user) -> str | None:
     """A quote without lines cannot be submitted."""
-    return None if quote.lines else "has no lines"
+    return None if quote.lines else N_("has no lines")
 
 
 def within_approval_limit(quote: Quote, user) -> str | None:
@@ -51,14 +51,14 @@ def within_approval_limit(quote: Quote, user) -> str | None:
         return None
     policy = approval_policies(object_session(quote)).get(user.role)
     if exceeds(quote, policy):
-        return f"above your approval limit ({limit_text(policy)})"
+        return Phrase(N_("above your approval limit (%(limit)s)"), limit=limit_text(policy))
     return None
 
 
 def not_converted(quote: Quote, user) -> str | None:
     """A quote becomes at most one order."""
     number = object_session(quote).scalar(select(SalesOrder.number).where(SalesOrder.quote_id == quote.id))
-    return f"already converted to {number}" if number else None
+    return Phrase(N_("already converted to %(number)s"), number=number) if number else None
 
 
 @transition(Quote, source={QuoteStatus.draft}, target=QuoteStatus.submitted, roles=SALES,
@@ -75,7 +75,8 @@ def approve_quote(quote, user, reason=None):
     """Approve a submitted quote within the approver's limit; above the supervisor's, with a reason."""
     supervisor_policy = approval_policies(object_session(quote)).get(Role.supervisor)
     if exceeds(quote, supervisor_policy) and not reason:
-        raise Refused(f"above the supervisor limit ({limit_text(supervisor_policy)}) without a reason")
+        raise Refused(Phrase(N_("above the supervisor limit (%(limit)s) without a reason"),
+                              limit=limit_text(supervisor_policy)))
     quote.approved_by_id = user.id
     quote.approved_at = now()
     quote.approval_reason = reason

@@ -158,3 +158,25 @@ def test_dates_and_numbers_follow_the_locale(polish_coordinator):
     html = polish_coordinator.get("/admin/sales_order/").get_data(as_text=True)
     assert re.search(r"\d{1,3}(\xa0\d{3})*,\d{2}", html), "amounts written the Polish way (1 234,50)"
     assert re.search(r"\d{1,2} (sty|lut|mar|kwi|maj|cze|lip|sie|wrz|paź|lis|gru) \d{4}", html)
+
+
+@pytest.mark.parametrize("language, expected", [
+    ("en", "3 approved, 4 skipped: 2 is draft, not submitted; 1 needs a supervisor or manager; "
+           "1 above your approval limit (15% / 50,000.00)"),
+    ("pl", "zatwierdzono: 3, pominięto 4: 2 stan: Szkic, wymagany: Przesłana; "
+           "1 wymaga roli: Kierownik zespołu lub Menedżer; 1 powyżej twojego limitu zatwierdzania (15% / 50,000.00)"),
+])
+def test_skip_reasons_are_told_in_the_users_language(app, language, expected):
+    from admin.actions import describe_result
+    from models import QuoteStatus
+    from rules.core import N_, ActionResult, Phrase, Term, either, words
+
+    action = ACTIONS["approve_quote"]
+    state = Phrase(N_("is %(state)s, not %(allowed)s"), state=words(QuoteStatus.draft),
+                   allowed=either([words(QuoteStatus.submitted)]))
+    role = Phrase(N_("needs a %(role)s"), role=either([Term(Role.supervisor), Term(Role.manager)]))
+    limit = Phrase(N_("above your approval limit (%(limit)s)"), limit="15% / 50,000.00")
+    result = ActionResult(action, done=[1, 2, 3], skipped={4: state, 5: state, 6: role, 7: limit})
+    assert state == "is draft, not submitted" and role == "needs a supervisor or manager"  # stored in English
+    with app.test_request_context(headers={"Accept-Language": language}):
+        assert describe_result(result) == expected
