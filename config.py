@@ -44,6 +44,7 @@ class Config:
     FORCE_HTTPS = env_bool("FORCE_HTTPS")  # redirect http:// to https:// (when no proxy does it)
     PROXY_FIX_HOPS = int(os.environ.get("PROXY_FIX_HOPS", 0))  # reverse proxies in front that set X-Forwarded-*
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True  # X-RateLimit-* and, on 429, Retry-After
     LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per minute; 20 per hour")
     LOGIN_LIMIT_PER_ADDRESS = os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "20 per minute; 200 per hour")
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 16 * 1024 * 1024))

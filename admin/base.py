@@ -5,7 +5,7 @@ import re
 from enum import Enum
 
 from flask import abort, flash, redirect, request, url_for
-from flask_babel import gettext, lazy_gettext
+from flask_babel import gettext, lazy_gettext, ngettext
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.contrib.sqla.ajax import QueryAjaxModelLoader
 from flask_admin.model.fields import AjaxSelectField
@@ -152,10 +152,31 @@ class RoleAccessMixin(LoginRequiredMixin):
 
     def init_actions(self) -> None:
         super().init_actions()
-        if "delete" in self._actions_data:  # Flask-Admin's own bulk delete compares ids as posted (text)
-            delete, text, confirm = self._actions_data["delete"]
-            self._actions_data["delete"] = (lambda ids: delete([int(i) for i in ids if str(i).isdigit()]),
-                                            text, confirm)
+        if "delete" in self._actions_data:  # same label and confirmation, all-or-nothing behaviour
+            _delete, text, confirm = self._actions_data["delete"]
+            self._actions_data["delete"] = (self.delete_selected, text, confirm)
+
+    def delete_selected(self, ids) -> None:
+        """The list's bulk delete: every selected row in scope is deleted, or (on any refusal) none.
+
+        Flask-Admin's own deletes and commits row by row, so a refusal half-way left half the rows gone.
+        """
+        wanted = {int(i) for i in ids if str(i).isdigit()}
+        records = self.get_query().filter(self.model.id.in_(wanted)).all()
+        try:
+            for record in records:
+                self.on_model_delete(record)  # refusals and the audit event
+                db.session.delete(record)
+            db.session.commit()
+        except Exception as exc:
+            db.session.rollback()
+            if not self.handle_view_exception(exc):
+                raise
+            flash(gettext("Nothing was deleted."), "error")
+            return
+        for record in records:
+            self.after_model_delete(record)
+        flash(ngettext("%(num)d record deleted.", "%(num)d records deleted.", len(records)), "success")
 
     def ids_in_scope(self, ids) -> set[int]:
         """Which of the posted ids the user may act on, in one query."""

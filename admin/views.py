@@ -6,6 +6,7 @@ below say where an entity differs.
 """
 from flask_babel import gettext
 from flask_login import current_user
+from wtforms import ValidationError
 
 from admin.access import (
     ADMINISTRATION, AUDIT_TRAIL, MANAGEMENT, OWN_REQUESTS, PERSONAL_SETTINGS, POLICIES, READING,
@@ -215,6 +216,17 @@ class UserView(ConfirmWithPasswordMixin, DeskModelView):
     column_list = ["name", "email", "role", "team", "reports_to", "active", "locale", "last_login_at"]
     form_columns = ["name", "email", "role", "team", "reports_to", "active", "locale"]
     hidden_columns = {role: {"last_login_at", "locale"} for role in (Role.supervisor, Role.manager)}
+
+    def write_refusal(self, record):
+        """An admin cannot lock themselves out: another admin changes their role or deactivates them."""
+        if record.id == current_user.id and (record.role is not Role.admin or not record.active):
+            return gettext("You cannot remove your own admin role or deactivate yourself; ask another admin.")
+        return None
+
+    def on_model_delete(self, model) -> None:
+        if model.id == current_user.id:
+            raise ValidationError(gettext("You cannot delete your own account; ask another admin."))
+        super().on_model_delete(model)
 
 
 @register(Team)

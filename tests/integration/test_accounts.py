@@ -35,6 +35,7 @@ def test_brute_force_on_one_account_gets_429(app, throttled):
     assert refused.status_code == 429
     assert "Too many attempts" in refused.get_data(as_text=True)
     assert "manager@example.com" not in refused.get_data(as_text=True)
+    assert int(refused.headers["Retry-After"]) > 0  # tells a client when to come back
     # even the right password waits: the account is throttled, not the guess
     assert attempt(client, "manager@example.com", DEMO_PASSWORD, address="10.0.0.3").status_code == 429
     # another account is not
@@ -156,3 +157,23 @@ def test_other_user_fields_need_no_password(app, user_of):
     admin = logged_in(app, DEMO_LOGINS[Role.admin])
     user = user_of("coordinator@example.com")
     assert edit_user(admin, user, name="Anna W.").status_code == 302
+
+
+@pytest.mark.parametrize("change", [{"role": "manager"}, {"active": ""}])
+def test_an_admin_cannot_lock_themselves_out(app, user_of, change):
+    admin = logged_in(app, DEMO_LOGINS[Role.admin])
+    me = user_of(DEMO_LOGINS[Role.admin])
+    response = edit_user(admin, me, **change, current_password=DEMO_PASSWORD)
+    assert "ask another admin" in response.get_data(as_text=True)
+    db.session.expire_all()
+    me = db.session.get(User, me.id)
+    assert me.role is Role.admin and me.active
+
+
+def test_an_admin_cannot_delete_themselves(app, user_of):
+    admin = logged_in(app, DEMO_LOGINS[Role.admin])
+    me = user_of(DEMO_LOGINS[Role.admin])
+    response = admin.post("/admin/app_user/delete/", data={"id": me.id}, follow_redirects=True)
+    assert "ask another admin" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(User, me.id) is not None
