@@ -5,14 +5,22 @@ from html.parser import HTMLParser
 
 
 class _FormReader(HTMLParser):
-    def __init__(self):
+    """Fields of the page's forms, or only of forms whose class includes `within`."""
+
+    def __init__(self, within: str | None = None):
         super().__init__(convert_charrefs=True)
         self.values: dict[str, str] = {}
+        self._within = within
+        self._in_form = within is None
         self._select: str | None = None
         self._textarea: str | None = None
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
+        if tag == "form" and self._within and self._within in (attrs.get("class") or "").split():
+            self._in_form = True
+        if not self._in_form:
+            return
         name = attrs.get("name")
         if tag == "input" and name and attrs.get("type") not in {"submit", "button", "checkbox"}:
             self.values.setdefault(name, attrs.get("value") or "")
@@ -32,6 +40,8 @@ class _FormReader(HTMLParser):
             self._select = None
         elif tag == "textarea":
             self._textarea = None
+        elif tag == "form" and self._within:
+            self._in_form = False
 
     def handle_data(self, data):
         if self._textarea:
@@ -39,8 +49,10 @@ class _FormReader(HTMLParser):
             self.values[self._textarea] += data.removeprefix("\r\n").removeprefix("\n") if first else data
 
 
-def form_values(html: str) -> dict[str, str]:
-    """The name → value of every field of the page's forms (first occurrence wins)."""
-    reader = _FormReader()
+def form_values(html: str, *, within: str | None = None, leave_out: tuple[str, ...] = ()) -> dict[str, str]:
+    """The name → value of every field of the page's forms (first occurrence wins), without the
+    buttons (`_continue_editing`…); `within`: only forms of that class; `leave_out`: names to drop."""
+    reader = _FormReader(within)
     reader.feed(html)
-    return {name: value for name, value in reader.values.items() if not name.startswith("_")}
+    return {name: value for name, value in reader.values.items()
+            if not name.startswith("_") and name not in leave_out}

@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import functools
 import io
-from html.parser import HTMLParser
 
 from flask import Flask, g, has_app_context
 from flask.testing import FlaskClient
@@ -20,6 +19,7 @@ from sqlalchemy.orm import aliased
 from admin.access import Scope
 from config import TestConfig
 from models import Role, User, db
+from tests import forms
 
 DEMO_PASSWORD = TestConfig.DEMO_PASSWORD
 ROLE_LOGINS = {
@@ -212,61 +212,6 @@ def csv_rows(response) -> tuple[list[str], list[list[str]]]:
     return ([cell.strip() for cell in rows[0]], rows[1:]) if rows else ([], [])
 
 
-class FormValues(HTMLParser):
-    """The values a browser would submit for the main form of a page (inputs, selects, textareas)."""
-
-    def __init__(self):
-        super().__init__()
-        self.values: dict[str, str] = {}
-        self._select: str | None = None
-        self._textarea: str | None = None
-        self._in_form = False
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "form" and attrs.get("class", "").find("admin-form") >= 0:
-            self._in_form = True
-        if not self._in_form:
-            return
-        name = attrs.get("name")
-        if tag == "input" and name:
-            kind = attrs.get("type", "text")
-            if kind in ("submit", "button"):
-                return
-            if kind == "checkbox":
-                if "checked" in attrs:
-                    self.values[name] = attrs.get("value", "y")
-                return
-            self.values[name] = attrs.get("value") or ""
-        elif tag == "select" and name:
-            self._select = name
-            self.values.setdefault(name, "")
-        elif tag == "option" and self._select and "selected" in attrs:
-            self.values[self._select] = attrs.get("value", "")
-        elif tag == "textarea" and name:
-            self._textarea = name
-            self.values[name] = ""
-
-    def handle_endtag(self, tag):
-        if tag == "select":
-            self._select = None
-        elif tag == "textarea":
-            if self._textarea:  # a browser drops the newline that follows <textarea>
-                text = self.values[self._textarea]
-                self.values[self._textarea] = text[2:] if text.startswith("\r\n") else \
-                    text[1:] if text.startswith("\n") else text
-            self._textarea = None
-        elif tag == "form":
-            self._in_form = False
-
-    def handle_data(self, data):
-        if self._textarea:
-            self.values[self._textarea] += data
-
-
 def form_values(html: str) -> dict[str, str]:
     """What submitting the page's model form unchanged would post (without the buttons)."""
-    parser = FormValues()
-    parser.feed(html)
-    return {name: value for name, value in parser.values.items()
-            if name not in ("_add_another", "_continue_editing", "csrf_token")}
+    return forms.form_values(html, within="admin-form", leave_out=("csrf_token",))
