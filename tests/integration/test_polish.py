@@ -119,6 +119,8 @@ def coordinator_pages(client, app):
         yield f"/admin/{view.endpoint}/", listing
         if "create" in view.access[Role.coordinator]:
             yield f"/admin/{view.endpoint}/new/", client.get(f"/admin/{view.endpoint}/new/")
+        if "bulk_edit" in view.access[Role.coordinator] and getattr(view, "bulk_edit_fields", None):
+            yield f"/admin/{view.endpoint}/bulk-edit/", client.get(f"/admin/{view.endpoint}/bulk-edit/")
         first = re.search(r'details/\?id=(\d+)', listing.get_data(as_text=True))
         if first:
             yield f"/admin/{view.endpoint}/details/", client.get(f"/admin/{view.endpoint}/details/?id={first.group(1)}")
