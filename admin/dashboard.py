@@ -23,7 +23,7 @@ from models import (
 )
 from models.targets import Metric
 from rules.core import now, today
-from rules.targets import month_bounds
+from rules.targets import month_bounds, totals
 
 OPEN_ORDER = "pending,confirmed,in_production,ready_to_ship"
 AGE_BUCKETS = ((0, 30), (31, 60), (61, 90), (91, None))  # days past due; the last has no upper end
@@ -184,30 +184,64 @@ def out_today(day: date):
 
 
 def targets_by_person(first: date, last: date, metric: Metric, mine: bool = False):
-    """(person, metric, target, actual) for the period's personal targets, in the user's scope."""
+    """(person, metric, target, actual) for the period's personal targets, in the user's scope.
+
+    A target not rolled up yet (the running month) shows its figure so far, from the same aggregates
+    the roll-up uses.
+    """
     query = (
-        select(User.name, Target.metric, func.sum(Target.target_value), func.sum(Target.actual_value))
+        select(User.id, User.name, Target.metric, *_target_sums())
         .join(User, User.id == Target.user_id)
         .where(Target.period_start >= first, Target.period_start <= last, row_scope(Target))
-        .group_by(User.name, Target.metric).order_by(User.name, Target.metric)
+        .group_by(User.id, User.name, Target.metric).order_by(User.name, Target.metric)
     )
     if mine:
         query = query.where(Target.user_id == current_user.id)
     elif metric is not None:
         query = query.where(Target.metric == metric)
-    return db.session.execute(query).all()
+    rows = db.session.execute(query).all()
+    so_far = _so_far(rows, metric_of=lambda row: row.metric)
+    return [(row.name, row.metric, row.target,
+             _actual(row, lambda: so_far[row.metric, row.open_from, row.open_to].by_user.get(row.id)))
+            for row in rows]
 
 
 def targets_by_team(first: date, last: date, metric: Metric):
-    """(team, target, actual) of the period's team targets."""
+    """(team, target, actual) of the period's team targets (figures so far where not rolled up)."""
     query = (
-        select(Team.name, func.sum(Target.target_value), func.sum(Target.actual_value))
+        select(Team.id, Team.name, *_target_sums())
         .join(Team, Team.id == Target.team_id)
         .where(Target.period_start >= first, Target.period_start <= last, Target.metric == metric,
                row_scope(Target))
-        .group_by(Team.name).order_by(Team.name)
+        .group_by(Team.id, Team.name).order_by(Team.name)
     )
-    return db.session.execute(query).all()
+    rows = db.session.execute(query).all()
+    so_far = _so_far(rows, metric_of=lambda row: metric)
+    return [(row.name, row.target, _actual(row, lambda: so_far[metric, row.open_from, row.open_to].by_team.get(row.id)))
+            for row in rows]
+
+
+def _target_sums():
+    """Target and rolled-up actual sums, and the span of the targets not rolled up yet."""
+    open_start = case((Target.actual_value.is_(None), Target.period_start))
+    open_end = case((Target.actual_value.is_(None), Target.period_end))
+    return (func.sum(Target.target_value).label("target"), func.sum(Target.actual_value).label("rolled"),
+            func.min(open_start).label("open_from"), func.max(open_end).label("open_to"))
+
+
+def _so_far(rows, metric_of) -> dict:
+    """One aggregate per metric and open span (the running month, usually), up to today."""
+    spans = {(metric_of(row), row.open_from, row.open_to) for row in rows if row.open_from is not None}
+    day = today()
+    return {(metric, start, end): totals(db.session, metric, start, min(end, day))
+            for metric, start, end in spans if start <= day}
+
+
+def _actual(row, live):
+    """The rolled-up actual plus, for targets still open, the figure so far."""
+    if row.open_from is None or row.open_from > today():
+        return row.rolled
+    return (row.rolled or 0) + (live() or 0)
 
 
 def revenue_by_month(last: date, months: int = 12):

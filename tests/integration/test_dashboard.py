@@ -146,3 +146,39 @@ def test_management_report_is_a_workbook_with_a_sheet_per_section_and_is_audited
     book_rows = {row[0]: row[1] for row in book["Order book"].iter_rows(min_row=2, values_only=True)}
     assert book_rows["Ready to ship"] == count(SalesOrder, SalesOrder.status == OrderStatus.ready_to_ship)
     assert count(AuditEvent, AuditEvent.action == "export_report") == before + 1
+
+
+TARGET_ROW = re.compile(r"<tr><td>([^<]*)</td><td>([^<]*)</td>\s*<td class=\"text-right\">([^<]*)</td>"
+                        r"<td class=\"text-right\">([^<]*)</td>")
+
+
+def test_my_targets_this_month_show_the_figures_so_far(login_as, user_of):
+    """The running month is not rolled up yet: each figure is what the records say up to today."""
+    from models import ActivityKind, Target
+    from models.targets import Metric
+    from rules.targets import month_bounds
+
+    me = user_of("coordinator@example.com")
+    first, _last = month_bounds(today())
+    since, until = datetime.combine(first, time()), datetime.combine(today() + timedelta(days=1), time())
+    assert count(Target, Target.user_id == me.id, Target.period_start == first, Target.actual_value.is_(None)) > 0
+    mine = lambda model: model.owner_id == me.id  # noqa: E731
+    orders = [mine(SalesOrder), SalesOrder.ordered_on >= first, SalesOrder.ordered_on <= today(),
+              SalesOrder.status != OrderStatus.cancelled]
+    done = [mine(Activity), Activity.done_at >= since, Activity.done_at < until]
+    expected = {
+        Metric.revenue: db.session.scalar(select(func.coalesce(func.sum(SalesOrder.total), 0)).where(*orders)),
+        Metric.orders: count(SalesOrder, *orders),
+        Metric.new_leads: count(Lead, mine(Lead), Lead.created_at >= since, Lead.created_at < until),
+        Metric.customer_contacts: count(Activity, *done, Activity.account_id.is_not(None)),
+        Metric.prospecting_calls: count(Activity, *done, Activity.kind == ActivityKind.call,
+                                        Activity.is_prospecting.is_(True)),
+        Metric.quotes_on_time: sum(1 for q in db.session.scalars(select(Quote).where(
+            mine(Quote), Quote.sent_at >= since, Quote.sent_at < until)) if q.due_on and q.sent_at.date() <= q.due_on),
+    }
+    assert any(expected.values()), "the demo month should have some activity"
+
+    html = login_as(Role.coordinator).get("/admin/").get_data(as_text=True)
+    table = html.split('data-testid="targets"', 1)[1].split("</table>", 1)[0]
+    shown = {label: actual for _name, label, _target, actual in TARGET_ROW.findall(table)}
+    assert shown == {metric.label: f"{value:,.2f}".rstrip("0").rstrip(".") for metric, value in expected.items()}
