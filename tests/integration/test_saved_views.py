@@ -310,3 +310,15 @@ def test_saving_needs_only_read_access_to_the_list(app):
     """Admins see no sales data: no list, so nothing to save a view of."""
     assert client_as(app, Role.admin).get("/admin/quote/save-view/?search=x").status_code == 403
     assert client_as(app, Role.admin).get("/admin/app_user/save-view/?search=x").status_code == 200
+
+
+def test_the_owner_deletes_their_view_and_it_leaves_the_menu(app):
+    personal = seeded("Breached requests")
+    client = client_as(app, COORDINATOR)
+    assert "Breached requests" in menu(client, "customer_request")
+    assert client.post("/admin/saved_view/delete/", data={"id": personal.id}).status_code == 302
+    assert db.session.get(SavedView, personal.id) is None
+    assert "Breached requests" not in menu(client, "customer_request")
+    deleted = db.session.scalar(select(AuditEvent).where(AuditEvent.entity == "saved_view",
+                                                         AuditEvent.entity_id == str(personal.id)))
+    assert deleted.action == "delete" and deleted.user_id == user(COORDINATOR).id
