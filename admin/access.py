@@ -43,8 +43,9 @@ MANAGER_ONLY = access(manager=EVERYTHING)
 ADMINISTRATION = access(supervisor=READING, manager=READING, admin=EVERYTHING)
 POLICIES = access(manager=EVERYTHING, admin=EVERYTHING)
 AUDIT_TRAIL = access(manager=READING, admin=READING)
-PERSONAL_SETTINGS = access(coordinator=EVERYTHING, supervisor=EVERYTHING, manager=EVERYTHING,
-                           admin=EVERYTHING)
+# Saved views are made where they apply (a list's "Save this view"); here they are read, changed, deleted.
+PERSONAL_SETTINGS = access(coordinator=READING | {EDIT, DELETE}, supervisor=READING | {EDIT, DELETE},
+                           manager=READING | {EDIT, DELETE}, admin=READING | {EDIT, DELETE})
 
 
 # Managers work across teams; admins only reach the entities their access table opens to them.

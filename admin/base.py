@@ -28,6 +28,7 @@ from admin.generate import ModelShape, label_for
 from admin.listing import FastListMixin
 from admin.i18n import LOCALE_FORMATTERS
 from admin.queues import QueueFiltersMixin
+from admin.saved_views import SavedViewsMixin
 from models import Choice, db
 
 
@@ -75,6 +76,7 @@ VERB_OF_ENDPOINT = {
     "index_view": READ, "details_view": READ, "ajax_lookup": READ, "action_view": READ,
     "create_view": CREATE, "edit_view": EDIT, "ajax_update": EDIT, "delete_view": DELETE,
     "export": EXPORT, "import_view": IMPORT, "bulk_edit_view": BULK_EDIT,
+    "save_view": READ,  # a saved view of a list is the user's own (admin/saved_views.py)
 }
 
 
@@ -224,8 +226,8 @@ class RoleAccessMixin(LoginRequiredMixin):
         return form
 
 
-class DeskModelView(AuditMixin, BulkDataMixin, RoleAccessMixin, FastListMixin, RuleActionsMixin,
-                    QueueFiltersMixin, ModelView):
+class DeskModelView(AuditMixin, BulkDataMixin, SavedViewsMixin, RoleAccessMixin, FastListMixin,
+                    RuleActionsMixin, QueueFiltersMixin, ModelView):
     """The generated view. Attributes left as None are filled in from the model's columns.
 
     A per-entity override is a subclass that sets only what differs, e.g. `column_list`.

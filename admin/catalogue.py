@@ -17,8 +17,8 @@ def declared_strings() -> list[str]:
 
     configure_mappers()
     found: list[str] = list(MENU_ORDER)
-    for mapper in db.Model.registry.mappers:
-        model = mapper.class_
+    # By table name, not in the registry's (set) order: the catalogue comes out the same on every run.
+    for model in sorted((m.class_ for m in db.Model.registry.mappers), key=lambda m: m.__tablename__):
         found.append(plural_for(model))
         found.extend(ModelShape(model).labels().values())
     for choice in _subclasses(Choice):

@@ -19,6 +19,8 @@ from admin.i18n import translated
 from admin.imports import Importing
 from admin.queues import SlaFilter, sla_badge
 from admin.registry import register
+from admin.saved_views import list_view, make_sole_default, may_share, refusals
+from rules.core import N_
 from models import (
     Absence, Account, Activity, ApprovalPolicy, Appraisal, AuditEvent, Campaign, CommissionPlan,
     CommissionStatement, Contact, CustomerRequest, Lead, MarketNote, Overtime, Payment, Product, Quote,
@@ -242,13 +244,37 @@ class ApprovalPolicyView(DeskModelView):
 
 @register(SavedView)
 class SavedViewView(DeskModelView):
+    """Rename, share or delete saved views; they are made on the lists themselves (Save this view)."""
+
     access = PERSONAL_SETTINGS
     scope = Scope.OWN  # your own, and those shared with your role (read only)
+    column_list = ["name", "endpoint", "shared_with_role", "is_default", "owner", "updated_at"]
+    form_columns = ["name", "shared_with_role", "is_default"]
+    column_labels = {"endpoint": N_("List")}
 
     def write_refusal(self, record):
         if record.owner_id not in (None, current_user.id):
             return gettext("Only its owner changes or deletes a saved view.")
         return None
+
+    def edit_form(self, obj=None):
+        form = super().edit_form(obj)
+        if not may_share(current_user):  # they save views for themselves only
+            for name in ("shared_with_role", "is_default"):
+                del form[name]
+        return form
+
+    def on_model_change(self, form, model, is_created: bool) -> None:
+        self._refuse_write(model)  # the owner, before anything else is said about the view
+        with db.session.no_autoflush:  # a new default is written only after the old one is unset
+            problems = refusals(current_user, list_view(model.endpoint), name=model.name,
+                                shared_with_role=model.shared_with_role, is_default=model.is_default,
+                                record_id=model.id)
+            if problems:
+                raise ValidationError(next(iter(problems.values())))
+            if model.is_default:
+                make_sole_default(model, current_user)
+        super().on_model_change(form, model, is_created)
 
 
 @register(AuditEvent)

@@ -6,7 +6,8 @@ from decimal import Decimal
 from typing import Any, Optional
 
 from sqlalchemy import (
-    JSON, BigInteger, Boolean, CheckConstraint, DateTime, ForeignKey, Index, String, Text, false,
+    JSON, BigInteger, Boolean, CheckConstraint, DateTime, ForeignKey, Index, String, Text, UniqueConstraint,
+    false, text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -59,9 +60,19 @@ class AuditEvent(db.Model):
 
 
 class SavedView(Entity):
-    """A named list filter: personal, or shared with every user of one role."""
+    """A named list filter: personal, or shared with every user of one role (and maybe its default).
+
+    A name is unique per owner and list; a role has at most one default view per list; only a view
+    shared with a role can be that role's default.
+    """
 
     __tablename__ = "saved_view"
+    __table_args__ = (
+        UniqueConstraint("owner_id", "endpoint", "name", name="uq_saved_view_owner_endpoint_name"),
+        CheckConstraint("NOT is_default OR shared_with_role IS NOT NULL", name="default_is_shared"),
+        Index("uq_saved_view_one_default_per_role", "endpoint", "shared_with_role", unique=True,
+              sqlite_where=text("is_default"), postgresql_where=text("is_default")),
+    )
 
     name: Mapped[str] = mapped_column(String(120))
     endpoint: Mapped[str] = mapped_column(String(60), index=True)

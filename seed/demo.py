@@ -1534,15 +1534,23 @@ def _market_notes(demo: Demo) -> None:
 
 
 def _saved_views(demo: Demo) -> None:
-    """A shared and a personal saved list view, as examples."""
+    """The roles' default views of their busiest lists, a shared view, and a personal one."""
     u = demo.users
+    supervisor = u["supervisor@example.com"]
     demo.add(
-        SavedView(name="Overdue invoices", endpoint="invoice", query_string="flt1_status_equals=overdue",
-                  owner=u[MANAGER], shared_with_role=Role.manager),
-        SavedView(name="My open leads", endpoint="lead",
-                  query_string="flt1_status_in_list=assigned,contacted,qualified", owner=u[COORDINATOR]),
-        SavedView(name="Rush orders", endpoint="sales_order", query_string="flt1_rush_equals=1",
-                  owner=u["supervisor@example.com"], shared_with_role=Role.coordinator),
+        SavedView(name="My open leads", endpoint="lead", owner=u[MANAGER], shared_with_role=Role.coordinator,
+                  query_string="flt0_owner_is=me&flt1_status_in_list=assigned,contacted,qualified",
+                  is_default=True),
+        SavedView(name="Ready to ship", endpoint="sales_order", query_string="flt0_status_equals=ready_to_ship",
+                  owner=u[MANAGER], shared_with_role=Role.coordinator, is_default=True),
+        SavedView(name="Overdue invoices", endpoint="invoice", query_string="flt0_status_equals=overdue",
+                  owner=u[MANAGER], shared_with_role=Role.manager, is_default=True),
+        SavedView(name="Overdue invoices", endpoint="invoice", query_string="flt0_status_equals=overdue",
+                  owner=supervisor, shared_with_role=Role.supervisor, is_default=True),
+        SavedView(name="Rush orders", endpoint="sales_order", query_string="flt0_rush_equals=1",
+                  owner=supervisor, shared_with_role=Role.coordinator),
+        SavedView(name="Breached requests", endpoint="customer_request", query_string="flt0_sla_is=breached",
+                  owner=u[COORDINATOR]),
     )
 
 

@@ -14,6 +14,7 @@ when the view has no editable list columns; `ajax/lookup` answers 404 for a view
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 from sqlalchemy import func, select
@@ -34,6 +35,7 @@ NEEDS = {
     "create_view": {READ, CREATE}, "edit_view": {READ, EDIT}, "ajax_update": {READ, EDIT},
     "delete_view": {READ, DELETE}, "action_view": {READ, DELETE},
     "import_view": {READ, IMPORT}, "bulk_edit_view": {READ, BULK_EDIT},
+    "save_view": {READ},  # saving a view of a list you can open (it is yours)
 }
 PER_RECORD = {"details_view", "edit_view", "delete_view", "action_view", "ajax_update"}
 ROLES = [*ROLE_LOGINS, None]  # None: anonymous
@@ -88,6 +90,8 @@ def expected_status(view, case: Case) -> int:
     assert needs is not None, f"no declared need for endpoint {case.endpoint}"
     if not needs <= view.access.get(case.role, frozenset()):
         return 403
+    if case.endpoint == "index_view" and role_default_view(case.table, case.role) is not None:
+        return 302  # the bare list opens the role's default view
     if case.endpoint == "ajax_lookup":
         return 200 if view.form_ajax_refs else 404
     if case.endpoint == "import_view":
@@ -100,6 +104,12 @@ def expected_status(view, case: Case) -> int:
     if case.method == "POST" and case.endpoint in ("delete_view", "action_view"):
         return 302
     return 200  # pages, exports; an empty create/edit form comes back with its errors
+
+
+def role_default_view(table: str, role: Role) -> SavedView | None:
+    """The view shared with `role` and made its default on this list (issue 7), read from the table."""
+    return db.session.scalar(select(SavedView).where(
+        SavedView.endpoint == table, SavedView.shared_with_role == role, SavedView.is_default.is_(True)))
 
 
 def writes_allowed(status: int, case: Case) -> bool:
@@ -189,6 +199,9 @@ def test_access(app, case: Case):
     assert "Traceback" not in body
     if expected == 302 and case.role is None:
         assert "/login" in response.headers["Location"]
+    elif expected == 302 and case.endpoint == "index_view":
+        query = parse_qsl(urlsplit(response.headers["Location"]).query)
+        assert query and query == parse_qsl(role_default_view(case.table, case.role).query_string)
     if expected == 403:
         assert "No access" in body  # the friendly page, which confirms nothing about the record
     if expected == 200 and case.endpoint == "export":

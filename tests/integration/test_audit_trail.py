@@ -150,7 +150,7 @@ def test_no_endpoint_changes_or_deletes_an_audit_event(app, login_as, role):
                     "action_name": "delete", "reason": "tampered", "entity": "x"}
             response = client.open(f"{rule.rule}?id={event.id}", method=method, data=data)
             tried += 1
-            if method == "POST":
+            if method == "POST" and rule.endpoint != "audit_event.save_view":  # that one saves a list view
                 assert response.status_code in {400, 403, 404, 405}, (rule.rule, response.status_code)
     assert tried >= 8  # list, details, new, edit, delete, action, ajax lookup/update, export
     db.session.expire_all()

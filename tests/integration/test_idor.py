@@ -254,7 +254,8 @@ def check_export(app, client, view, attacker, record_id):
 
 def shared_view_of_another_team() -> SavedView:
     """"Rush orders": supervisor@'s (North) view, shared with every coordinator."""
-    shared = db.session.scalar(select(SavedView).where(SavedView.shared_with_role == Role.coordinator))
+    shared = db.session.scalar(select(SavedView).where(SavedView.shared_with_role == Role.coordinator,
+                                                       SavedView.name == "Rush orders"))
     assert shared is not None and shared.owner.email == "supervisor@example.com"
     return shared
 
