@@ -21,6 +21,29 @@ def env_bool(name: str, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def env_int(name: str, default: int) -> int:
+    return int(os.environ.get(name, default))
+
+
+def engine_options(database_uri: str) -> dict:
+    """SQLAlchemy engine settings: a checked connection pool sized from the environment.
+
+    Per worker process: DB_POOL_SIZE connections kept open (default 5), DB_MAX_OVERFLOW more under a
+    burst (default 10), each replaced after DB_POOL_RECYCLE seconds (default 1800, before idle-connection
+    timeouts of proxies and firewalls), and a request waits at most DB_POOL_TIMEOUT seconds (default 30)
+    for a free one. SQLite keeps SQLAlchemy's own pool for its file or memory database.
+    """
+    options = {"pool_pre_ping": True}
+    if not database_uri.startswith("sqlite"):
+        options.update(
+            pool_size=env_int("DB_POOL_SIZE", 5),
+            max_overflow=env_int("DB_MAX_OVERFLOW", 10),
+            pool_recycle=env_int("DB_POOL_RECYCLE", 1800),
+            pool_timeout=env_int("DB_POOL_TIMEOUT", 30),
+        )
+    return options
+
+
 class Config:
     """Settings read from the environment when the class is first used."""
 
@@ -29,9 +52,7 @@ class Config:
     SQLALCHEMY_DATABASE_URI = os.environ.get(
         "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'sales_desk.sqlite'}"
     )
-    SQLALCHEMY_ENGINE_OPTIONS = {
-        "pool_pre_ping": True,
-    }
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}  # set by check() from the database URI (engine_options)
     SQLALCHEMY_RECORD_QUERIES = env_bool("SQLALCHEMY_RECORD_QUERIES")
     WTF_CSRF_ENABLED = True
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
@@ -56,7 +77,8 @@ class Config:
 
     @classmethod
     def check(cls) -> None:
-        """Refuse to start with a configuration that is unsafe for its environment."""
+        """Refuse to start with a configuration that is unsafe for its environment; derive the pool settings."""
+        cls.SQLALCHEMY_ENGINE_OPTIONS = engine_options(cls.SQLALCHEMY_DATABASE_URI)
         if not cls.SECRET_KEY:
             if cls.ENV_NAME == "production":
                 raise ConfigError(

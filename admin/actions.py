@@ -49,25 +49,35 @@ class RuleActionsMenu(BaseListRowAction):
         self.actions = actions
 
     def render(self, context, row_id, row):
-        allowed = [a for a in self.actions if a.offered(row, current_user)]
-        if not allowed:
-            return ""
+        return self.page_renderer(context)(row_id, row)
+
+    def page_renderer(self, context):
+        """Renders the menu of any row of this page: what is the same on every row is built once."""
+        user = current_user._get_current_object()
         view = context.resolve("admin_view")
-        hidden = (
-            f'<input type="hidden" name="csrf_token" value="{escape(context.resolve("csrf_token")())}">'
-            f'<input type="hidden" name="rowid" value="{escape(row_id)}">'
+        token = escape(context.resolve("csrf_token")())
+        form_open = (f'<form class="d-inline-block dropdown ml-1" method="post" '
+                     f'action="{escape(view.get_url(".action_view"))}">'
+                     f'<input type="hidden" name="csrf_token" value="{token}">')
+        after_row_id = (
             f'<input type="hidden" name="url" value="{escape(context.resolve("return_url"))}">'
-        )
-        items = "".join(self._item(action, hidden) for action in allowed)
-        return Markup(
-            f'<form class="d-inline-block dropdown ml-1" method="post" action="{escape(view.get_url(".action_view"))}">'
-            f'{hidden}<button type="button" class="btn btn-sm btn-outline-primary py-0 dropdown-toggle" '
+            f'<button type="button" class="btn btn-sm btn-outline-primary py-0 dropdown-toggle" '
             f'data-toggle="dropdown" aria-haspopup="true" aria-expanded="false">{escape(gettext("Actions"))}</button>'
-            f'<div class="dropdown-menu">{items}</div></form>'
+            f'<div class="dropdown-menu">'
         )
+        items = [(action, self._item(action)) for action in self.actions]
+
+        def render_row(row_id, row):
+            offered = "".join(item for action, item in items if action.offered(row, user))
+            if not offered:
+                return ""
+            return Markup(f'{form_open}<input type="hidden" name="rowid" value="{escape(row_id)}">'
+                          f'{after_row_id}{offered}</div></form>')
+
+        return render_row
 
     @staticmethod
-    def _item(action, hidden) -> str:
+    def _item(action) -> str:
         confirm = gettext(action.confirm) if action.confirm and action.form is None else None
         onclick = f' data-confirm="{escape(confirm)}"' if confirm else ""
         return (f'<button type="submit" name="action" value="{escape(action.name)}" class="dropdown-item" '

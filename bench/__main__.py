@@ -154,6 +154,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--out", default="bench/results/report.json")
     parser.add_argument("--keep", action="store_true", help="reuse the database as it is (no reseed)")
+    parser.add_argument("--throughput-seconds", type=int, default=10,
+                        help="length of each gunicorn/wrk load run (0: skip them)")
     args = parser.parse_args()
     os.environ["DATABASE_URL"] = args.database
     report = {"database": make_url(args.database).get_backend_name(), "orders": args.orders,
@@ -172,7 +174,12 @@ def main() -> None:
     has_import = importlib.util.find_spec("admin.imports") or importlib.util.find_spec("admin.importing")
     report["import_100000_rows"] = "not measured: no import module in this build" if not has_import else \
         "not measured: the import module exists but this benchmark has no driver for it yet"
-    report["throughput"] = "not measured: the wrk/gunicorn run is not part of this benchmark yet"
+    if args.throughput_seconds and report["database"] == "postgresql":
+        from bench.throughput import measure_throughput
+
+        report["throughput"] = measure_throughput(args.database, args.throughput_seconds)
+    else:
+        report["throughput"] = "not measured: the gunicorn/wrk load run is for PostgreSQL (--throughput-seconds > 0)"
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(report, indent=2))
     print(json.dumps(report, indent=2))

@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import Optional
 
 from sqlalchemy import (
-    Boolean, CheckConstraint, Date, DateTime, ForeignKey, Integer, String, Text, false, true,
+    Boolean, CheckConstraint, Date, DateTime, ForeignKey, Index, Integer, String, Text, false, true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -103,13 +103,15 @@ class Quote(Entity):
     __table_args__ = (
         CheckConstraint("discount_pct >= 0 AND discount_pct <= 100", name="discount_pct_range"),
         CheckConstraint("total >= 0", name="total_not_negative"),
+        # The list filtered by status, newest first (and its count): one index range, no sort.
+        Index("ix_quote_status_id", "status", "id"),
     )
 
     number: Mapped[str] = mapped_column(String(20), unique=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("account.id"), index=True)
     contact_id: Mapped[Optional[int]] = mapped_column(ForeignKey("contact.id"), index=True)
     owner_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), index=True)
-    status: Mapped[QuoteStatus] = enum_column(QuoteStatus, index=True, default=QuoteStatus.draft, info=SET_BY_ACTION)
+    status: Mapped[QuoteStatus] = enum_column(QuoteStatus, default=QuoteStatus.draft, info=SET_BY_ACTION)
     is_rfp: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     discount_pct: Mapped[Decimal] = mapped_column(Percent, default=0, server_default="0")
     total: Mapped[Decimal] = mapped_column(Money, default=0, server_default="0", info=COMPUTED)
@@ -157,13 +159,15 @@ class SalesOrder(Entity):
     __table_args__ = (
         CheckConstraint("discount_pct >= 0 AND discount_pct <= 100", name="discount_pct_range"),
         CheckConstraint("total >= 0", name="total_not_negative"),
+        # The list filtered by status, newest first (and its count): one index range, no sort.
+        Index("ix_sales_order_status_id", "status", "id"),
     )
 
     number: Mapped[str] = mapped_column(String(20), unique=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("account.id"), index=True)
     quote_id: Mapped[Optional[int]] = mapped_column(ForeignKey("quote.id"), index=True, info=SET_BY_ACTION)
     owner_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), index=True)
-    status: Mapped[OrderStatus] = enum_column(OrderStatus, index=True, default=OrderStatus.pending, info=SET_BY_ACTION)
+    status: Mapped[OrderStatus] = enum_column(OrderStatus, default=OrderStatus.pending, info=SET_BY_ACTION)
     is_rush: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false(), index=True, info=SET_BY_ACTION)
     customer_po: Mapped[Optional[str]] = mapped_column(String(60), index=True)
     ordered_on: Mapped[date] = mapped_column(Date, index=True)

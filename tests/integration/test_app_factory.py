@@ -63,3 +63,32 @@ def test_healthz_reports_the_database(client):
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.get_json() == {"status": "ok", "database": "ok"}
+
+
+def test_pool_settings_come_from_the_environment(monkeypatch):
+    monkeypatch.setenv("DB_POOL_SIZE", "3")
+    monkeypatch.setenv("DB_MAX_OVERFLOW", "2")
+    monkeypatch.setenv("DB_POOL_RECYCLE", "600")
+    monkeypatch.setenv("DB_POOL_TIMEOUT", "7")
+
+    class Pooled(Config):
+        SQLALCHEMY_DATABASE_URI = "postgresql+psycopg://desk@db.example/desk"
+
+    app = create_app(Pooled)
+    assert app.config["SQLALCHEMY_ENGINE_OPTIONS"] == {
+        "pool_pre_ping": True, "pool_size": 3, "max_overflow": 2, "pool_recycle": 600, "pool_timeout": 7}
+    with app.app_context():
+        from models import db
+
+        pool = db.engine.pool
+        assert (pool.size(), pool._max_overflow, pool._recycle, pool._timeout) == (3, 2, 600, 7)
+
+
+def test_pool_defaults_and_sqlite(monkeypatch):
+    for name in ("DB_POOL_SIZE", "DB_MAX_OVERFLOW", "DB_POOL_RECYCLE", "DB_POOL_TIMEOUT"):
+        monkeypatch.delenv(name, raising=False)
+    from config import engine_options
+
+    assert engine_options("postgresql+psycopg://desk@db/desk") == {
+        "pool_pre_ping": True, "pool_size": 5, "max_overflow": 10, "pool_recycle": 1800, "pool_timeout": 30}
+    assert engine_options("sqlite:///:memory:") == {"pool_pre_ping": True}

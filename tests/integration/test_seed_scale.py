@@ -43,7 +43,9 @@ def test_scale_seed_adds_proportional_rows_on_top_of_the_demo_data(tmp_path):
             select(SalesOrder.id).where(SalesOrder.number.like("SO-____-_______"))))) == 800
 
 
-def test_scale_seed_totals_match_their_lines(tmp_path):
+@pytest.mark.parametrize("chunk", [50_000, 7], ids=["one chunk", "many chunks"])
+def test_scale_seed_totals_match_their_lines(tmp_path, monkeypatch, chunk):
+    monkeypatch.setattr("seed.scale.CHUNK", chunk)  # lines are written in chunks of their own
     app, _output = seeded(tmp_path, "b.sqlite", 300)
     with app.app_context():
         for document, line, key in ((SalesOrder, OrderLine, OrderLine.order_id),
