@@ -1,7 +1,7 @@
 """Quotes and orders filtered by status, newest first: an index on (status, id)
 
 Revision ID: 7c3e9a1f4b2d
-Revises: d60e58b569b1
+Revises: a12dadde9eae
 Create Date: 2026-11-22 13:20:00
 
 It replaces the index on status alone: a status filter's page (`ORDER BY id DESC LIMIT 20`) and its
@@ -12,7 +12,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '7c3e9a1f4b2d'
-down_revision = 'd60e58b569b1'
+down_revision = "a12dadde9eae"
 branch_labels = None
 depends_on = None
 
