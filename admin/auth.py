@@ -13,6 +13,7 @@ from wtforms.validators import DataRequired, Length
 
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from admin.saved_views import load_user_with_views
 from models import User, db, utcnow
 from rules.core import record_event
 
@@ -38,7 +39,7 @@ def load_user(session_id: str) -> User | None:
     user_id, _sep, epoch = session_id.partition(":")
     if not user_id.isdigit() or not epoch.isdigit():
         return None
-    user = db.session.get(User, int(user_id))
+    user = load_user_with_views(int(user_id))
     if user is None or not user.active or user.session_epoch != int(epoch):
         return None
     return user

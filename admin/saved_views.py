@@ -28,14 +28,14 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import aliased, contains_eager, joinedload
 from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
 from admin.access import READ, Scope, scope_clause
 from admin.audit import audited
 from admin.i18n import translated
-from models import Role, SavedView, db, utcnow
+from models import Role, SavedView, User, db, utcnow
 from rules.core import record_event, snapshot
 
 SHARING_ROLES = frozenset({Role.supervisor, Role.manager})
@@ -128,10 +128,30 @@ def _value_in_words(view, flt, value: str) -> str:
 
 def usable_views(user, endpoint: str) -> list[SavedView]:
     """The user's own views of the list and the views shared with their role, by name."""
+    loaded = getattr(user, "usable_saved_views", None)
+    if loaded is not None:  # read with the user at the start of the request (`load_user_with_views`)
+        return sorted((saved for saved in loaded if saved.endpoint == endpoint), key=lambda v: (v.name, v.id))
     query = (select(SavedView).options(joinedload(SavedView.owner))
              .where(SavedView.endpoint == endpoint, scope_clause(SavedView, Scope.OWN, user))
              .order_by(SavedView.name, SavedView.id))
     return list(db.session.scalars(query))
+
+
+def load_user_with_views(user_id: int) -> User | None:
+    """The user and, in the same statement, every saved view they may use (with its owner), so that
+    a list's Views menu and its role default cost no statement of their own."""
+    owner = aliased(User)
+    rows = db.session.execute(
+        select(User, SavedView).where(User.id == user_id)
+        .outerjoin(SavedView, scope_clause(SavedView, Scope.OWN, User))
+        .outerjoin(owner, owner.id == SavedView.owner_id)
+        .options(contains_eager(SavedView.owner.of_type(owner)))
+    ).all()
+    if not rows:
+        return None
+    user = rows[0][0]
+    user.usable_saved_views = [saved for _user, saved in rows if saved is not None]
+    return user
 
 
 def refusals(user, view, *, name: str, shared_with_role: Role | None, is_default: bool,
