@@ -27,7 +27,7 @@ from flask import Response, abort, request, stream_with_context
 from flask_admin import expose
 from flask_login import current_user
 from openpyxl import Workbook
-from sqlalchemy import Boolean, Date, DateTime, Integer, Numeric, String, Text, and_, case, cast, func, inspect, literal, not_
+from sqlalchemy import Numeric, String, Text, and_, case, cast, func, inspect, literal, not_
 from sqlalchemy.orm import aliased
 
 from models import db

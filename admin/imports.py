@@ -5,6 +5,10 @@ updates the row its natural key finds, or creates one. Only the fields the role 
 are written, only references the user may see are accepted, and every written row must stay in the
 user's scope. The check ("dry run") is the import itself, rolled back; problems are listed by line,
 column and message, and a file with any problem loads nothing.
+
+Large files: each column's reader is chosen once; natural keys and scope are looked up in batches
+(on PostgreSQL in one statement, the values as one array parameter); new rows go in a thousand per
+statement (on PostgreSQL streamed with `COPY`, their ids drawn from the table's sequence first).
 """
 from __future__ import annotations
 
@@ -16,22 +20,21 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from functools import cached_property, lru_cache
 from types import SimpleNamespace
 from typing import Iterator
 
+import psycopg
 from flask import Response, abort, current_app, flash, get_template_attribute, request, stream_with_context
 from flask_admin import expose
 from flask_login import current_user
 from markupsafe import Markup
 from openpyxl import load_workbook
-from functools import cached_property, lru_cache
-
+from psycopg import sql
 from sqlalchemy import (
     Boolean, Date, DateTime, Enum, Integer, Numeric, String, any_, bindparam, func, insert, inspect, not_, select,
     update,
 )
-import psycopg
-from psycopg import sql
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import RelationshipProperty
