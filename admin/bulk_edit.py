@@ -22,7 +22,7 @@ from wtforms.validators import ValidationError
 from admin.access import BULK_EDIT, EDIT
 from admin.imports import BATCH_ROWS, ImportField, References, convert, fields_named
 from admin.listing import list_arguments
-from models import db, utcnow
+from models import db, is_form_field, utcnow
 from rules.core import N_, Phrase, in_language, record_event
 
 SAMPLE_ROWS = 10
@@ -55,7 +55,15 @@ class BulkEditMixin:
         return self.allows(BULK_EDIT) and self.allows(EDIT) and bool(self.bulk_edit_choices())
 
     def bulk_edit_choices(self) -> dict[str, ImportField]:
-        """The fields this user may change in bulk: the view's list for the role, less hidden columns."""
+        """The fields this user may change in bulk: the view's list for the role, less hidden columns and
+        less the fields only a business action sets (a lead's owner: Reassign lead, with its checks and audit)."""
+        return {name: f for name, f in self._declared_bulk_fields().items() if is_form_field(f.column)}
+
+    def bulk_edit_by_action(self) -> list[str]:
+        """Labels of the declared fields that only a business action changes, to point the user to it."""
+        return [f.label for f in self._declared_bulk_fields().values() if not is_form_field(f.column)]
+
+    def _declared_bulk_fields(self) -> dict[str, ImportField]:
         return fields_named(self, self.bulk_edit_fields.get(current_user.role, ()), current_user.role)
 
     # The list action for checked rows.
@@ -81,7 +89,7 @@ class BulkEditMixin:
         choices = self.bulk_edit_choices()
         step = request.form.get("step") if request.method == "POST" else None
         context = {"choices": choices, "ids": request.values.get("ids", ""), "list_args": list_arguments(),
-                   "values": request.form}
+                   "values": request.form, "by_action": self.bulk_edit_by_action()}
         if step is None:
             return self.render("admin/bulk/bulk_edit.html", **context)
         changes, errors = self._submitted_changes(choices)

@@ -5,6 +5,10 @@ updates the row its natural key finds, or creates one. Only the fields the role 
 are written, only references the user may see are accepted, and every written row must stay in the
 user's scope. The check ("dry run") is the import itself, rolled back; problems are listed by line,
 column and message, and a file with any problem loads nothing.
+
+Large files: each column's reader is chosen once; natural keys and scope are looked up in batches
+(on PostgreSQL in one statement, the values as one array parameter); new rows go in a thousand per
+statement (on PostgreSQL streamed with `COPY`, their ids drawn from the table's sequence first).
 """
 from __future__ import annotations
 
@@ -16,15 +20,22 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from functools import cached_property, lru_cache
 from types import SimpleNamespace
 from typing import Iterator
 
+import psycopg
 from flask import Response, abort, current_app, flash, get_template_attribute, request, stream_with_context
 from flask_admin import expose
 from flask_login import current_user
 from markupsafe import Markup
 from openpyxl import load_workbook
-from sqlalchemy import Boolean, Date, DateTime, Enum, Integer, Numeric, String, bindparam, func, insert, inspect, not_, select, update
+from psycopg import sql
+from sqlalchemy import (
+    Boolean, Date, DateTime, Enum, Integer, Numeric, String, any_, bindparam, func, insert, inspect, not_, select,
+    update,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import RelationshipProperty
 from wtforms.validators import ValidationError
@@ -147,10 +158,15 @@ class ImportField:
     target: type | None = None  # the related model, for a related record
     bound: object = None
 
-    @property
+    @cached_property
     def required(self) -> bool:
         column = self.column
         return not column.nullable and column.default is None and column.server_default is None
+
+    @cached_property
+    def parse(self):
+        """Reads a non-empty cell as the column's type (see `convert`)."""
+        return parser_for(self.column.type)
 
 
 def writable_fields(view, role) -> dict[str, ImportField]:
@@ -195,48 +211,93 @@ def convert(f: ImportField, raw):
         raw = unescaped(raw.strip())
     if raw is None or raw == "":
         return None
-    kind = f.column.type
+    return f.parse(raw)
+
+
+def parser_for(kind):
+    """The function reading a (non-empty) cell as a value of the column type `kind`."""
     if isinstance(kind, Enum):
-        wanted = normalized(raw)
-        for member in kind.enum_class:
-            if wanted in (normalized(member.value), normalized(getattr(member, "label", member.value))):
-                return member
-        raise ValueError(f"“{raw}” is not one of: {', '.join(m.value for m in kind.enum_class)}.")
+        return lambda raw: _enum_member(kind.enum_class, raw)
     if isinstance(kind, Boolean):
-        word = str(raw).strip().lower()
-        if isinstance(raw, bool) or word in TRUE_WORDS | FALSE_WORDS:
-            return raw if isinstance(raw, bool) else word in TRUE_WORDS
-        raise ValueError(f"“{raw}” is not yes or no.")
+        return _boolean
     if isinstance(kind, DateTime):
-        if isinstance(raw, datetime):
-            return raw
-        try:
-            return datetime.fromisoformat(str(raw))
-        except ValueError:
-            raise ValueError(f"“{raw}” is not a date and time (YYYY-MM-DD HH:MM).") from None
+        return _datetime
     if isinstance(kind, Date):
-        if isinstance(raw, datetime):
-            return raw.date()
-        if isinstance(raw, date):
-            return raw
-        text = str(raw)
-        try:
-            if re.fullmatch(r"\d{1,2}\.\d{1,2}\.\d{4}", text):
-                return datetime.strptime(text, "%d.%m.%Y").date()
-            return date.fromisoformat(text)
-        except ValueError:
-            raise ValueError(f"“{raw}” is not a date (YYYY-MM-DD).") from None
-    if isinstance(kind, (Integer, Numeric)):
-        number = _number(raw)
-        if isinstance(kind, Integer):
-            if number != number.to_integral_value():
-                raise ValueError(f"“{raw}” is not a whole number.")
-            return int(number)
-        return number
+        return _date
+    if isinstance(kind, Integer):
+        return _whole_number
+    if isinstance(kind, Numeric):
+        return _number
+    limit = kind.length if isinstance(kind, String) else None
+    return lambda raw: _text(raw, limit)
+
+
+def _enum_member(enum_class, raw):
+    member = enum_spellings(enum_class).get(normalized(raw))
+    if member is None:
+        raise ValueError(f"“{raw}” is not one of: {', '.join(m.value for m in enum_class)}.")
+    return member
+
+
+def _boolean(raw) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    word = str(raw).strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise ValueError(f"“{raw}” is not yes or no.")
+
+
+def _datetime(raw) -> datetime:
+    if isinstance(raw, datetime):
+        return raw
+    try:
+        return datetime.fromisoformat(str(raw))
+    except ValueError:
+        raise ValueError(f"“{raw}” is not a date and time (YYYY-MM-DD HH:MM).") from None
+
+
+POLISH_DATE = re.compile(r"\d{1,2}\.\d{1,2}\.\d{4}")
+
+
+def _date(raw) -> date:
+    if isinstance(raw, datetime):
+        return raw.date()
+    if isinstance(raw, date):
+        return raw
     text = str(raw)
-    if isinstance(kind, String) and kind.length and len(text) > kind.length:
-        raise ValueError(f"is longer than {kind.length} characters.")
+    try:
+        if POLISH_DATE.fullmatch(text):
+            return datetime.strptime(text, "%d.%m.%Y").date()
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"“{raw}” is not a date (YYYY-MM-DD).") from None
+
+
+def _whole_number(raw) -> int:
+    number = _number(raw)
+    if number != number.to_integral_value():
+        raise ValueError(f"“{raw}” is not a whole number.")
+    return int(number)
+
+
+def _text(raw, limit: int | None) -> str:
+    text = str(raw)
+    if limit and len(text) > limit:
+        raise ValueError(f"is longer than {limit} characters.")
     return text
+
+
+@lru_cache(maxsize=None)
+def enum_spellings(enum_class) -> dict:
+    """Every accepted spelling of an enum's members (value or label, normalized) → the member."""
+    spellings = {}
+    for member in reversed(list(enum_class)):  # the first member wins a shared spelling, as before
+        spellings[normalized(getattr(member, "label", member.value))] = member
+        spellings[normalized(member.value)] = member
+    return spellings
 
 
 def _number(raw) -> Decimal:
@@ -432,10 +493,9 @@ class Importer:
             by_key = {line.key[1]: line for line in keyed}
             lead = self.fields[key_names[0]].column
             firsts = sorted({line.key[1][0] for line in keyed}, key=str)
-            for start in range(0, len(firsts), BATCH_ROWS):
-                chunk = firsts[start:start + BATCH_ROWS]
-                probe = func.lower(lead) if isinstance(lead.type, String) and not isinstance(lead.type, Enum) else lead
-                query = select(*columns).where(probe.in_(chunk))
+            probe = func.lower(lead) if isinstance(lead.type, String) and not isinstance(lead.type, Enum) else lead
+            for criterion in member_of(probe, firsts, lead.type):
+                query = select(*columns).where(criterion)
                 if lock:
                     query = query.with_for_update()
                 for row in db.session.execute(query):
@@ -453,11 +513,9 @@ class Importer:
     def _refuse_out_of_scope(self, lines: list[Line], outcome, message: str, ids=None) -> None:
         ids = ids or {line.existing["id"]: line for line in lines}
         visible = set()
-        id_list = list(ids)
-        for start in range(0, len(id_list), BATCH_ROWS):
-            chunk = id_list[start:start + BATCH_ROWS]
+        for criterion in member_of(self.model.id, list(ids), Integer()):
             visible |= {row_id for (row_id,) in self.view.get_query().with_entities(self.model.id)
-                        .filter(self.model.id.in_(chunk))}
+                        .filter(criterion)}
         for row_id, line in ids.items():
             if row_id not in visible:
                 outcome.problems.append(Problem(line.number, None, message))
@@ -515,8 +573,39 @@ class Importer:
     def _insert(self, rows: list[dict]) -> list[int]:
         now = utcnow()
         rows = [{**row, "created_at": now, "updated_at": now, "version": 1} for row in rows]
+        if on_postgresql():
+            return self._insert_by_copy(rows)
         return list(db.session.scalars(insert(self.table).returning(self.table.c.id,
                                                                     sort_by_parameter_order=True), rows))
+
+    def _insert_by_copy(self, rows: list[dict]) -> list[int]:
+        """PostgreSQL: ids drawn from the table's sequence, then the rows streamed in by `COPY ... FROM STDIN`
+        (rows of a batch have the same columns; values go through the columns' own bind processing)."""
+        table = self.table
+        sequence = func.pg_get_serial_sequence(table.name, table.c.id.name)
+        ids = list(db.session.scalars(select(func.nextval(sequence)).select_from(func.generate_series(1, len(rows)))))
+        keys = list(rows[0])
+        defaults = {column.name: column.default for column in table.c  # what INSERT would have filled in
+                    if column.name not in keys and column is not table.c.id and column.default is not None
+                    and (column.default.is_scalar or column.default.is_callable)}
+        if defaults:
+            scalars = {name: d.arg for name, d in defaults.items() if d.is_scalar}
+            callables = {name: d.arg for name, d in defaults.items() if d.is_callable}
+            rows = [{**row, **scalars, **{name: make(None) for name, make in callables.items()}} for row in rows]
+            keys = [*keys, *scalars, *callables]
+        dialect = db.session.get_bind().dialect
+        processors = [table.c[key].type.dialect_impl(dialect).bind_processor(dialect) for key in keys]
+        names = sql.SQL(", ").join(sql.Identifier(name) for name in [table.c.id.name, *keys])
+        statement = sql.SQL("COPY {} ({}) FROM STDIN").format(sql.Identifier(table.name), names)
+        with db.session.connection().connection.driver_connection.cursor() as cursor:
+            try:
+                with cursor.copy(statement) as copy:
+                    for row_id, row in zip(ids, rows):
+                        copy.write_row([row_id, *(process(row[key]) if process and row[key] is not None
+                                                  else row[key] for key, process in zip(keys, processors))])
+            except psycopg.IntegrityError as error:  # as SQLAlchemy reports it for an INSERT
+                raise IntegrityError(statement.as_string(cursor), None, error) from error
+        return ids
 
     def _update(self, rows: list[dict]) -> list[int]:
         keys = [k for k in rows[0] if not k.startswith("_")]
@@ -548,6 +637,21 @@ class Importer:
 def _batches(items: list) -> Iterator[list]:
     for start in range(0, len(items), BATCH_ROWS):
         yield items[start:start + BATCH_ROWS]
+
+
+def on_postgresql() -> bool:
+    return db.session.get_bind().dialect.name == "postgresql"
+
+
+def member_of(expression, values: list, item_type) -> Iterator:
+    """`expression IN values`, one criterion per statement: on PostgreSQL all of them as one array
+    parameter (one statement, one scan), elsewhere in batches of `BATCH_ROWS`."""
+    if on_postgresql():
+        if values:
+            yield expression == any_(bindparam(None, list(values), type_=ARRAY(item_type)))
+        return
+    for batch in _batches(values):
+        yield expression.in_(batch)
 
 
 # --- The import page -------------------------------------------------------------------------------

@@ -6,7 +6,6 @@ in the same process and writes a JSON report. Nothing here asserts timings; it m
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import os
 import platform
@@ -117,30 +116,20 @@ def db_rows(app) -> int:
 
 
 def measure_export() -> dict:
-    report = {}
-    for side in ("panel", "stock"):
-        out = subprocess.run([sys.executable, "-m", "bench.export", side], cwd=ROOT, capture_output=True,
-                             text=True, env=os.environ.copy())
-        report[side] = json.loads(out.stdout.strip().splitlines()[-1]) if out.returncode == 0 else {
-            "error": out.stderr.strip().splitlines()[-1:]}
-    return report
+    from bench.export import measure_export as measure
+
+    return measure()
 
 
 def measure_rules(app) -> dict:
-    from models import Lead, LeadStatus, Role, User, db
-    from rules.core import ACTIONS, run_action
+    from bench.bulk import measure_reassign
+    from models import Role, User, db
     from rules.targets import roll_up_targets
 
+    reassign = measure_reassign(app)
     with app.app_context():
         session = db.session
         manager = session.scalar(select(User).where(User.role == Role.manager))
-        assignee = session.scalar(select(User).where(User.email == "coordinator@example.com"))
-        ids = session.scalars(select(Lead.id).where(Lead.status.in_([LeadStatus.assigned, LeadStatus.contacted]),
-                                                    Lead.owner_id != assignee.id).limit(10_000)).all()
-        started = time.perf_counter()
-        result = run_action(session, ACTIONS["reassign_lead"], manager, ids,
-                            {"to_user_id": assignee.id, "reason": "Benchmark"})
-        reassign = {"rows": len(ids), "done": len(result.done), "seconds": round(time.perf_counter() - started, 2)}
         started = time.perf_counter()
         targets = roll_up_targets(session, date(2016, 1, 1), date(2030, 12, 31), user=manager)
         roll_up = {"targets": targets, "seconds": round(time.perf_counter() - started, 2)}
@@ -171,9 +160,9 @@ def main() -> None:
     report["views"] = measure_views(app, args.repeat)
     report["export_csv"] = measure_export()
     report["rules"] = measure_rules(app)
-    has_import = importlib.util.find_spec("admin.imports") or importlib.util.find_spec("admin.importing")
-    report["import_100000_rows"] = "not measured: no import module in this build" if not has_import else \
-        "not measured: the import module exists but this benchmark has no driver for it yet"
+    from bench.bulk import measure_import
+
+    report["import_100000_rows"] = {entity: measure_import(app, entity) for entity in ("product", "lead")}
     if args.throughput_seconds and report["database"] == "postgresql":
         from bench.throughput import measure_throughput
 

@@ -1,12 +1,13 @@
 """Lead actions: reassign, mark contacted, qualify, mark lost, convert to an account and contact."""
 from __future__ import annotations
 
+from sqlalchemy import case, literal
 from sqlalchemy.orm import object_session
 from wtforms import Form, IntegerField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from models import Account, AccountKind, AccountStatus, Contact, Lead, LeadStatus, Role, User
-from rules.core import N_, APPROVERS, SALES, Phrase, Refused, now, transition
+from rules.core import N_, APPROVERS, SALES, Assignments, Phrase, Refused, now, transition
 from rules.forms import ReasonForm
 
 OPEN = {LeadStatus.new, LeadStatus.assigned, LeadStatus.contacted, LeadStatus.qualified}
@@ -37,14 +38,31 @@ def has_region(lead: Lead, user) -> str | None:
     return None if lead.region else N_("has no region")
 
 
-@transition(Lead, source=OPEN, target=None, roles=APPROVERS, label="Reassign lead",
-            confirm="Reassign the selected leads?", form=ReassignForm)
-def reassign_lead(lead, user, to_user_id, reason):
-    """Give an open lead to another active user of the acting user's team."""
-    assignee = object_session(lead).get(User, to_user_id)
+def usable_assignee(session, user, to_user_id) -> User:
+    """The user leads are reassigned to; Refused when they may not take them from this user."""
+    assignee = session.get(User, to_user_id)
     refusal = assignee_refusal(assignee, user)
     if refusal:
         raise Refused(refusal)
+    return assignee
+
+
+def reassignment(session, user, to_user_id, reason=None) -> Assignments:
+    """`reassign_lead` as SQL, for reassigning thousands of leads in one statement."""
+    assignee = usable_assignee(session, user, to_user_id)
+    assigned = literal(LeadStatus.assigned, Lead.status.type)
+    return Assignments(
+        values={"owner_id": assignee.id, "assigned_at": now(),
+                "status": case((Lead.status == LeadStatus.new, assigned), else_=Lead.status)},
+        refuse={Phrase(N_("already with %(user)s"), user=str(assignee)): Lead.owner_id == assignee.id},
+    )
+
+
+@transition(Lead, source=OPEN, target=None, roles=APPROVERS, label="Reassign lead",
+            confirm="Reassign the selected leads?", form=ReassignForm, assigns=reassignment)
+def reassign_lead(lead, user, to_user_id, reason):
+    """Give an open lead to another active user of the acting user's team."""
+    assignee = usable_assignee(object_session(lead), user, to_user_id)
     if lead.owner_id == assignee.id:
         raise Refused(Phrase(N_("already with %(user)s"), user=str(assignee)))
     lead.owner_id = assignee.id
@@ -66,7 +84,8 @@ def qualify_lead(lead, user):
 
 
 @transition(Lead, source=OPEN, target=LeadStatus.lost, roles=SALES, label="Mark lost",
-            confirm="Mark the selected leads as lost?", form=ReasonForm)
+            confirm="Mark the selected leads as lost?", form=ReasonForm,
+            assigns=lambda session, user, reason: Assignments({"lost_reason": reason}))
 def mark_lead_lost(lead, user, reason):
     """Close an open lead as lost, saying why."""
     lead.lost_reason = reason

@@ -101,11 +101,25 @@ def test_fields_outside_the_role_allowlist_are_not_offered_or_accepted(login_as,
 
 
 def test_supervisors_reassign_owners_in_bulk_within_their_team(login_as, user_of):
-    lead = factories.lead(owner=user_of("coordinator@example.com"))
+    account = factories.account(owner=user_of("coordinator@example.com"))
     client = login_as(Role.supervisor)
-    html = bulk_edit(client, "lead", step="preview", ids=str(lead.id), field="owner",
+    html = bulk_edit(client, "account", step="preview", ids=str(account.id), field="owner",
                      value_owner="coordinator2@example.com").get_data(as_text=True)
     assert "no app user “coordinator2@example.com” that you may use." in html
+
+
+def test_a_lead_owner_changes_only_through_the_reassign_action(login_as, user_of):
+    """Reassigning also records when and moves new leads to assigned: bulk edit points to the action."""
+    lead = factories.lead(owner=user_of("coordinator@example.com"))
+    client = login_as(Role.supervisor)
+    page = client.get(f"/admin/lead/bulk-edit/?ids={lead.id}").get_data(as_text=True)
+    assert 'value="owner"' not in page
+    assert "Owner: changed only through the list’s actions (With selected)" in page
+    html = bulk_edit(client, "lead", step="preview", ids=str(lead.id), field="owner",
+                     value_owner="coordinator@example.com").get_data(as_text=True)
+    assert "Choose at least one field to change." in html
+    db.session.refresh(lead)
+    assert lead.owner_id == user_of("coordinator@example.com").id and lead.version == 1
 
 
 def test_roles_without_bulk_edit_are_refused(login_as):

@@ -158,3 +158,15 @@ def test_admins_cannot_import_sales_data(login_as):
 
 def test_entities_without_an_import_declaration_have_no_import_page(login_as):
     assert login_as(Role.manager).get("/admin/quote/import/").status_code == 404
+
+
+def test_a_row_the_database_refuses_is_named_and_nothing_loads(login_as):
+    from models import Activity
+
+    before = count(Activity)
+    response = upload(login_as(Role.manager), "activity",
+                      "kind,subject,owner\ncall,About something,coordinator@example.com\n"
+                      "call,About nothing,coordinator@example.com\n")
+    assert problems(response) == [("2", "", "the value breaks the rule “about account or lead”."),
+                                  ("3", "", "the value breaks the rule “about account or lead”.")]
+    assert count(Activity) == before
