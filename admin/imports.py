@@ -26,6 +26,7 @@ from typing import Iterator
 
 import psycopg
 from flask import Response, abort, current_app, flash, get_template_attribute, request, stream_with_context
+from flask_babel import gettext
 from flask_admin import expose
 from flask_login import current_user
 from markupsafe import Markup
@@ -43,7 +44,7 @@ from wtforms.validators import ValidationError
 from admin.exports import FORMULA_STARTS
 from admin.generate import ModelShape, label_for
 from models import db, utcnow
-from rules.core import record_event
+from rules.core import N_, Phrase, in_language, record_event
 
 IMPORT_MAX_BYTES = 10 * 1024 * 1024
 IMPORT_MAX_ROWS = 200_000
@@ -89,9 +90,16 @@ class Outcome:
     applied: bool = False
 
     def summary(self) -> str:
-        verb = "Imported" if self.applied else "Would import"
-        return (f"{verb} {self.rows} rows: {self.created} created, {self.updated} updated, "
-                f"{self.unchanged} unchanged.")
+        """'Imported 12 rows: 3 created, 8 updated, 1 unchanged.' (a Phrase: shown in the user's language)."""
+        message = (N_("Imported %(rows)d rows: %(created)d created, %(updated)d updated, %(unchanged)d unchanged.")
+                   if self.applied else
+                   N_("Would import %(rows)d rows: %(created)d created, %(updated)d updated, %(unchanged)d unchanged."))
+        return Phrase(message, rows=self.rows, created=self.created, updated=self.updated, unchanged=self.unchanged)
+
+
+def reason_of(error: Exception) -> str:
+    """The message an error was raised with, kept a `Phrase` when it is one (so it can be translated)."""
+    return error.args[0] if error.args and isinstance(error.args[0], str) else str(error)
 
 
 def normalized(header) -> str:
@@ -111,19 +119,19 @@ def unescaped(text: str) -> str:
 def read_table(data: bytes, filename: str) -> tuple[list, Iterator[tuple[int, list]]]:
     """The header and the (line number, cells) of each non-empty line of a CSV or XLSX file."""
     if len(data) > IMPORT_MAX_BYTES:
-        raise BadFile(f"The file is larger than {IMPORT_MAX_BYTES // (1024 * 1024)} MB.")
+        raise BadFile(Phrase(N_("The file is larger than %(size)d MB."), size=IMPORT_MAX_BYTES // (1024 * 1024)))
     kind = filename.rsplit(".", 1)[-1].lower()
     if kind == "xlsx":
         lines = _xlsx_lines(data)
     elif kind == "csv":
         lines = _csv_lines(data)
     else:
-        raise BadFile("Choose a .csv or .xlsx file.")
+        raise BadFile(N_("Choose a .csv or .xlsx file."))
     numbered = ((number, cells) for number, cells in enumerate(lines, start=1)
                 if any(cell not in (None, "") for cell in cells))
     first = next(numbered, None)
     if first is None:
-        raise BadFile("The file is empty: the first line must name the columns.")
+        raise BadFile(N_("The file is empty: the first line must name the columns."))
     return list(first[1]), numbered
 
 
@@ -142,7 +150,7 @@ def _xlsx_lines(data: bytes):
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many types for a damaged file
-        raise BadFile("The file is not a readable .xlsx workbook.") from error
+        raise BadFile(N_("The file is not a readable .xlsx workbook.")) from error
     return (list(cells) for cells in workbook.active.iter_rows(values_only=True))
 
 
@@ -235,7 +243,8 @@ def parser_for(kind):
 def _enum_member(enum_class, raw):
     member = enum_spellings(enum_class).get(normalized(raw))
     if member is None:
-        raise ValueError(f"“{raw}” is not one of: {', '.join(m.value for m in enum_class)}.")
+        raise ValueError(Phrase(N_("“%(value)s” is not one of: %(choices)s."), value=raw,
+                                choices=", ".join(m.value for m in enum_class)))
     return member
 
 
@@ -247,7 +256,7 @@ def _boolean(raw) -> bool:
         return True
     if word in FALSE_WORDS:
         return False
-    raise ValueError(f"“{raw}” is not yes or no.")
+    raise ValueError(Phrase(N_("“%(value)s” is not yes or no."), value=raw))
 
 
 def _datetime(raw) -> datetime:
@@ -256,7 +265,7 @@ def _datetime(raw) -> datetime:
     try:
         return datetime.fromisoformat(str(raw))
     except ValueError:
-        raise ValueError(f"“{raw}” is not a date and time (YYYY-MM-DD HH:MM).") from None
+        raise ValueError(Phrase(N_("“%(value)s” is not a date and time (YYYY-MM-DD HH:MM)."), value=raw)) from None
 
 
 POLISH_DATE = re.compile(r"\d{1,2}\.\d{1,2}\.\d{4}")
@@ -273,20 +282,20 @@ def _date(raw) -> date:
             return datetime.strptime(text, "%d.%m.%Y").date()
         return date.fromisoformat(text)
     except ValueError:
-        raise ValueError(f"“{raw}” is not a date (YYYY-MM-DD).") from None
+        raise ValueError(Phrase(N_("“%(value)s” is not a date (YYYY-MM-DD)."), value=raw)) from None
 
 
 def _whole_number(raw) -> int:
     number = _number(raw)
     if number != number.to_integral_value():
-        raise ValueError(f"“{raw}” is not a whole number.")
+        raise ValueError(Phrase(N_("“%(value)s” is not a whole number."), value=raw))
     return int(number)
 
 
 def _text(raw, limit: int | None) -> str:
     text = str(raw)
     if limit and len(text) > limit:
-        raise ValueError(f"is longer than {limit} characters.")
+        raise ValueError(Phrase(N_("is longer than %(limit)d characters."), limit=limit))
     return text
 
 
@@ -309,9 +318,9 @@ def _number(raw) -> Decimal:
     try:
         number = Decimal(text)
     except InvalidOperation:
-        raise ValueError(f"“{raw}” is not a number.") from None
+        raise ValueError(Phrase(N_("“%(value)s” is not a number."), value=raw)) from None
     if not number.is_finite():
-        raise ValueError(f"“{raw}” is not a number.")
+        raise ValueError(Phrase(N_("“%(value)s” is not a number."), value=raw))
     return number
 
 
@@ -344,9 +353,10 @@ class References:
         ids = self.found.get(model, {}).get(text.lower(), set())
         name = label_for(model.__tablename__).lower()
         if not ids:
-            raise ValueError(f"no {name} “{text}” that you may use.")
+            raise ValueError(Phrase(N_("no %(record)s “%(value)s” that you may use."), record=name, value=text))
         if len(ids) > 1:
-            raise ValueError(f"several {name} records match “{text}”; use a unique value (e-mail, number).")
+            raise ValueError(Phrase(N_("several %(record)s records match “%(value)s”; use a unique value (e-mail, number)."),
+                                    record=name, value=text))
         return next(iter(ids))
 
 
@@ -391,12 +401,12 @@ class Importer:
             header, cells = read_table(data, filename)
             columns = self._columns(header, outcome)
             lines = yield from self._read(columns, cells, outcome)
-            yield f"Checking {len(lines):,} rows against the database…"
+            yield Phrase(N_("Checking %(rows)s rows against the database…"), rows=f"{len(lines):,}")
             self._match(lines, outcome, lock=apply)
             if not outcome.problems:
                 yield from self._write(lines, outcome)
         except BadFile as error:
-            outcome.problems.append(Problem(None, None, str(error)))
+            outcome.problems.append(Problem(None, None, reason_of(error)))
         if outcome.problems or not apply:
             db.session.rollback()
             return outcome
@@ -417,12 +427,14 @@ class Importer:
                 if normalized(title):
                     outcome.ignored_columns.append(str(title))
             elif name in seen:
-                outcome.problems.append(Problem(1, str(title), f"repeats the column “{seen[name]}”."))
+                outcome.problems.append(Problem(1, str(title), Phrase(N_("repeats the column “%(column)s”."),
+                                                                       column=seen[name])))
             else:
                 columns[index], seen[name] = self.fields[name], str(title)
         if not columns:
-            outcome.problems.append(Problem(1, None, "no column matches a field you may import: "
-                                            + ", ".join(f.label for f in self.fields.values()) + "."))
+            outcome.problems.append(Problem(1, None, Phrase(
+                N_("no column matches a field you may import: %(fields)s."),
+                fields=", ".join(str(f.label) for f in self.fields.values()))))
         return columns
 
     def _read(self, columns, cells, outcome) -> list[Line]:
@@ -430,7 +442,8 @@ class Importer:
         lines, texts = [], defaultdict(set)
         for number, row in cells:
             if len(lines) >= IMPORT_MAX_ROWS:
-                outcome.problems.append(Problem(number, None, f"the file has more than {IMPORT_MAX_ROWS} rows."))
+                outcome.problems.append(Problem(number, None, Phrase(N_("the file has more than %(rows)d rows."),
+                                                                    rows=IMPORT_MAX_ROWS)))
                 break
             values, invalid = {}, set()
             for index, f in columns.items():
@@ -447,11 +460,11 @@ class Importer:
                         f.bound(None, SimpleNamespace(data=value))
                     values[f.name] = value
                 except (ValueError, ValidationError) as error:
-                    outcome.problems.append(Problem(number, f.label, str(error)))
+                    outcome.problems.append(Problem(number, f.label, reason_of(error)))
                     invalid.add(f.name)
             lines.append(Line(number, values, invalid))
             if len(lines) % PROGRESS_EVERY == 0:
-                yield f"Read {len(lines):,} rows…"
+                yield Phrase(N_("Read %(rows)s rows…"), rows=f"{len(lines):,}")
         outcome.rows = len(lines)
         references = References()
         for model, found in texts.items():
@@ -462,7 +475,7 @@ class Importer:
                     try:
                         line.values[name] = references.resolve(f.target, line.values[name])
                     except ValueError as error:
-                        outcome.problems.append(Problem(line.number, f.label, str(error)))
+                        outcome.problems.append(Problem(line.number, f.label, reason_of(error)))
         return lines
 
     def _key_of(self, line: Line):
@@ -482,7 +495,8 @@ class Importer:
                 continue
             if key in first_line:
                 outcome.problems.append(Problem(line.number, self.fields[key[0][0]].label,
-                                                f"the same {self._key_words(key[0])} as row {first_line[key]}."))
+                                                Phrase(N_("the same %(key)s as row %(row)d."),
+                                                       key=self._key_words(key[0]), row=first_line[key])))
                 continue
             first_line[key] = line.number
             line.key = key
@@ -505,7 +519,7 @@ class Importer:
                     if key in by_key and by_key[key].existing is None:
                         by_key[key].existing = existing
         self._refuse_out_of_scope([line for line in lines if line.existing], outcome,
-                                  "belongs to a record outside your scope; it cannot be updated.")
+                                  N_("belongs to a record outside your scope; it cannot be updated."))
         for line in lines:
             if line.existing is None:
                 self._check_required(line, outcome)
@@ -541,7 +555,7 @@ class Importer:
                     continue
                 for n, v in line.values.items():
                     if v is None and not self.fields[n].column.nullable:
-                        outcome.problems.append(Problem(line.number, self.fields[n].label, "cannot be empty."))
+                        outcome.problems.append(Problem(line.number, self.fields[n].label, N_("cannot be empty.")))
                 updates[frozenset(changed)].append((line, changed))
         if outcome.problems:
             return
@@ -553,22 +567,22 @@ class Importer:
                 written.update(zip(ids, (line for line, _row in batch)))
                 outcome.created += len(ids)
                 done += len(batch)
-                yield f"Saved {done:,} of {total:,} rows…"
+                yield Phrase(N_("Saved %(done)s of %(total)s rows…"), done=f"{done:,}", total=f"{total:,}")
         for group in updates.values():
             for batch in _batches(group):
                 self._guarded(batch, outcome, self._update)
                 written.update((line.existing["id"], line) for line, _row in batch)
                 outcome.updated += len(batch)
                 done += len(batch)
-                yield f"Saved {done:,} of {total:,} rows…"
+                yield Phrase(N_("Saved %(done)s of %(total)s rows…"), done=f"{done:,}", total=f"{total:,}")
         if not outcome.problems:
-            self._refuse_out_of_scope([], outcome, "would belong to a record outside your scope.", written)
+            self._refuse_out_of_scope([], outcome, N_("would belong to a record outside your scope."), written)
 
     def _check_required(self, line: Line, outcome) -> None:
         for f in self.fields.values():
             if (f.required and line.values.get(f.name) is None and f.name not in line.invalid
                     and f.column.key not in self.view.creator_fields):
-                outcome.problems.append(Problem(line.number, f.label, "is required."))
+                outcome.problems.append(Problem(line.number, f.label, N_("is required.")))
 
     def _insert(self, rows: list[dict]) -> list[int]:
         now = utcnow()
@@ -669,7 +683,7 @@ class ImportMixin:
             return self.render("admin/bulk/import.html", fields=self.import_headers())
         upload = request.files.get("file")
         if upload is None or not upload.filename:
-            flash("Choose a CSV or XLSX file to import.", "error")
+            flash(gettext("Choose a CSV or XLSX file to import."), "error")
             return self.render("admin/bulk/import.html", fields=self.import_headers())
         data = upload.read(IMPORT_MAX_BYTES + 1)
         apply = request.form.get("apply") == "1"
@@ -693,7 +707,7 @@ class ImportMixin:
             except StopIteration as finished:
                 outcome = finished.value
                 break
-            yield f'<li class="small text-muted" data-progress>{Markup.escape(message)}</li>\n'
+            yield f'<li class="small text-muted" data-progress>{Markup.escape(in_language(message, gettext))}</li>\n'
         render = get_template_attribute("admin/bulk/import_outcome.html", "outcome")
         yield str(render(outcome, self.get_url(".index_view")))
         yield bottom

@@ -80,11 +80,12 @@ def _joined(items: list[str], conjunction: str) -> str:
     return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} {conjunction} {items[-1]}"
 
 
-def in_language(text: Any, gettext: Callable[..., str]) -> str:
-    """A reason or label in the user's language: phrases by their message, other marked text as a whole."""
+def in_language(text: Any, gettext: Callable[..., str]) -> Any:
+    """A reason or label in the user's language: phrases by their message, other marked text as a whole;
+    numbers, dates and other values as they are."""
     if isinstance(text, Phrase):
         return text.translated(gettext)
-    return gettext(text) if isinstance(text, str) else str(text)
+    return gettext(text) if isinstance(text, str) else text
 
 
 def now() -> datetime:

@@ -170,3 +170,4 @@ def test_a_row_the_database_refuses_is_named_and_nothing_loads(login_as):
     assert problems(response) == [("2", "", "the value breaks the rule “about account or lead”."),
                                   ("3", "", "the value breaks the rule “about account or lead”.")]
     assert count(Activity) == before
+

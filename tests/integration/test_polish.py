@@ -1,6 +1,7 @@
 """The Polish panel: every string in the catalogue is translated, and a coordinator's pages show no English."""
 from __future__ import annotations
 
+import io
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -184,3 +185,17 @@ def test_skip_reasons_are_told_in_the_users_language(app, language, expected):
     assert state == "is draft, not submitted" and role == "needs a supervisor or manager"  # stored in English
     with app.test_request_context(headers={"Accept-Language": language}):
         assert describe_result(result) == expected
+
+
+def test_import_problems_are_told_in_the_users_language(login_as):
+    from tests.integration.test_imports import problems, upload
+
+    client = login_as(Role.manager)
+    content = "name,region,payment terms days,status\nPo polsku,North,wkrótce,active\n"
+    assert ("2", "Payment terms days", "“wkrótce” is not a number.") in problems(
+        upload(client, "account", content, apply=False))
+    response = client.post("/admin/account/import/", headers={"Accept-Language": "pl"},
+                           data={"file": (io.BytesIO(content.encode()), "data.csv"), "apply": "0"},
+                           content_type="multipart/form-data")
+    assert "Problemy: 1; nic nie zaimportowano." in response.get_data(as_text=True)
+    assert [message for _row, _column, message in problems(response)] == ["„wkrótce” to nie liczba."]
