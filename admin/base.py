@@ -26,14 +26,13 @@ from admin.bulk import BulkDataMixin
 from admin.filters import DeskFilterConverter
 from admin.generate import ModelShape, label_for
 from admin.listing import FastListMixin
-from admin.i18n import LOCALE_FORMATTERS
+from admin.i18n import LOCALE_FORMATTERS, remembered_per_locale
 from admin.queues import QueueFiltersMixin
 from admin.saved_views import SavedViewsMixin
 from models import Choice, db
 
 
-def choice_formatter(view, value: Choice, name: str) -> str:
-    return gettext(value.label)
+choice_formatter = remembered_per_locale(lambda value: gettext(value.label))
 
 
 def _type_formatters(base: dict, by_locale: dict | None = None) -> dict:

@@ -52,7 +52,13 @@ class BulkEditMixin:
     bulk_edit_fields: dict = {}
 
     def bulk_edit_allowed(self) -> bool:
-        return self.allows(BULK_EDIT) and self.allows(EDIT) and bool(self.bulk_edit_choices())
+        if not (self.allows(BULK_EDIT) and self.allows(EDIT)):
+            return False
+        # Whether any field is left for the role depends on the declarations alone: worked out once per role.
+        has_fields = self.__dict__.setdefault("_bulk_edit_fields_left", {})
+        if current_user.role not in has_fields:
+            has_fields[current_user.role] = bool(self.bulk_edit_choices())
+        return has_fields[current_user.role]
 
     def bulk_edit_choices(self) -> dict[str, ImportField]:
         """The fields this user may change in bulk: the view's list for the role, less hidden columns and

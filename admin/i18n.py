@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 
 from flask import Blueprint, Flask, abort, current_app, redirect, request, url_for
 from flask_babel import format_date, format_datetime, format_decimal, get_locale, gettext
@@ -38,11 +39,24 @@ def format_number(value) -> str:
     return format_decimal(value, format="#,##0.##")
 
 
-# List and details cells: dates, times and amounts as the locale writes them.
+def remembered_per_locale(format_value):
+    """A list/details cell formatter that formats each value once per locale.
+
+    A page shows the same states, dates and amounts many times, and the catalogues and the locale data
+    do not change while the app runs, so the text is kept (for a few thousand recent values).
+    """
+    @lru_cache(maxsize=4096)
+    def in_locale(locale: str, value):
+        return format_value(value)
+
+    return lambda view, value, name: in_locale(str(get_locale()), value)
+
+
+# List and details cells: dates, times and amounts as the locale writes them (times in the user's zone).
 LOCALE_FORMATTERS = {
     datetime: lambda view, value, name: format_datetime(value, "short"),
-    date: lambda view, value, name: format_date(value, "medium"),
-    Decimal: lambda view, value, name: format_decimal(value, format="#,##0.00"),
+    date: remembered_per_locale(lambda value: format_date(value, "medium")),
+    Decimal: remembered_per_locale(lambda value: format_decimal(value, format="#,##0.00")),
 }
 
 

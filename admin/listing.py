@@ -81,6 +81,21 @@ def contains(column, term: str):
 
 
 ROW_ID_MARK = "rowidmark7f3a"  # survives URL quoting and HTML escaping unchanged
+CELL_VALUE_MARK = "cellvaluemark7f3a"
+
+
+class Stamp:
+    """HTML rendered once with marks in place of per-row values, then filled in for each row.
+
+    The marks are plain letters and digits, so escaping and URL quoting leave them as they are, and a
+    value that happens to contain a mark's text is never mistaken for one (the HTML is split once).
+    """
+
+    def __init__(self, html: str, *marks: str):
+        self.parts = re.split(f"({'|'.join(marks)})", str(html))
+
+    def __call__(self, **values: str) -> str:
+        return "".join(values[part] if index % 2 else part for index, part in enumerate(self.parts))
 
 
 class RowActionsHtml:
@@ -98,7 +113,7 @@ class RowActionsHtml:
         self.context, self.actions, self.parts = context, actions, []
         for action in actions:
             if isinstance(action, TemplateLinkRowAction):
-                self.parts.append(str(action.render(context, ROW_ID_MARK, stand_in)))
+                self.parts.append(Stamp(action.render(context, ROW_ID_MARK, stand_in), ROW_ID_MARK))
             elif hasattr(action, "page_renderer"):
                 self.parts.append(action.page_renderer(context))
             else:
@@ -108,8 +123,61 @@ class RowActionsHtml:
         row_mark = quote(str(row_id), safe="")
         if row_mark != str(escape(row_id)):  # an id that URLs and HTML spell differently: render it all
             return Markup("".join(str(action.render(self.context, row_id, row)) for action in self.actions))
-        return Markup("".join(part.replace(ROW_ID_MARK, row_mark) if isinstance(part, str) else str(part(row_id, row))
+        return Markup("".join(part(**{ROW_ID_MARK: row_mark}) if isinstance(part, Stamp) else str(part(row_id, row))
                               for part in self.parts))
+
+
+# Inline-edit widgets whose HTML depends only on the row's id and shown value (not on the field's data).
+STAMPED_EDITORS = {"StringField", "TextAreaField", "IntegerField", "FloatField", "DecimalField", "DateField",
+                   "DateTimeField", "TimeField", "SelectField", "Select2Field"}
+
+
+class RowCellsHtml:
+    """One list page's data cells, a row at a time, as Flask-Admin's list template would write them.
+
+    A cell shows the column's formatted value; an inline-editable column's widget is rendered once for
+    the page with marks for the row's id and value, then stamped per row (Flask-Admin builds a form
+    per row and renders each widget through WTForms). Widgets that show the field's own data (yes/no,
+    related-record pickers) are still rendered per row from that row's form.
+    """
+
+    def __init__(self, context, view, columns):
+        self.context, self.view, self.columns = context, view, [name for name, _label in columns]
+        self.editors: dict[str, Stamp | None] = {}
+        editable = [name for name in self.columns if view.is_editable(name)]
+        if editable:
+            form = view.list_form()
+            csrf = self._csrf(form)
+            for name in editable:
+                if form[name].type in STAMPED_EDITORS:
+                    html = form[name](pk=ROW_ID_MARK, display_value=CELL_VALUE_MARK, csrf=csrf)
+                    self.editors[name] = Stamp(html, ROW_ID_MARK, CELL_VALUE_MARK)
+                else:
+                    self.editors[name] = None
+
+    def _csrf(self, form) -> str:
+        token = getattr(form, "csrf_token", None)
+        if token:
+            return token._value()
+        make_token = self.context.resolve("csrf_token")
+        return make_token() if callable(make_token) else ""
+
+    def __call__(self, row) -> Markup:
+        view, context = self.view, self.context
+        cells = []
+        for name in self.columns:
+            value = view._get_list_value(context, row, name, view.column_formatters, view.column_type_formatters)
+            if name not in self.editors:
+                shown = escape(value)
+            elif self.editors[name] is not None:
+                shown = self.editors[name](**{ROW_ID_MARK: str(escape(view.get_pk_value(row))),
+                                              CELL_VALUE_MARK: str(escape(value))})
+            else:
+                form = view.list_form()
+                form.process(obj=row)
+                shown = form[name](pk=view.get_pk_value(row), display_value=value, csrf=self._csrf(form))
+            cells.append(f'<td class="col-{escape(name)}">{shown}</td>')
+        return Markup("".join(cells))
 
 
 class FastListMixin:
@@ -124,6 +192,20 @@ class FastListMixin:
         if id(actions) not in pages:
             pages[id(actions)] = (actions, RowActionsHtml(context, actions))  # keeps `actions` alive
         return pages[id(actions)][1](row_id, row)
+
+    @pass_context
+    def row_cells_html(self, context, columns, row) -> Markup:
+        """The row's data cells (the page's renderer is built on the first row of the request)."""
+        pages = g.setdefault("row_cells_pages", {})
+        if id(columns) not in pages:
+            pages[id(columns)] = (columns, RowCellsHtml(context, self, columns))
+        return pages[id(columns)][1](row)
+
+    def list_form(self, obj=None):
+        """Flask-Admin's list page asks for a form per row; its cells need none (`RowCellsHtml`)."""
+        if obj is not None and request.endpoint == f"{self.endpoint}.index_view":
+            return None
+        return super().list_form(obj)
 
     def _apply_pagination(self, query, page, page_size):
         """A later page reads its ids first, then only those rows with their joins (a deferred join).

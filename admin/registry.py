@@ -1,10 +1,13 @@
 """One admin screen for every mapped model: the model's override if it has one, else the generic view."""
 from __future__ import annotations
 
-from flask import Blueprint, Flask
+from flask import Blueprint, Flask, request
 from flask_admin import Admin
 from flask_admin.theme import Bootstrap4Theme
-from flask_babel import lazy_gettext
+from flask_babel import get_locale, lazy_gettext
+from flask_login import current_user
+from jinja2 import pass_context
+from markupsafe import Markup
 
 from admin.base import DeskModelView
 from admin.headers import csp_nonce
@@ -56,4 +59,21 @@ def build_admin(app: Flask) -> Admin:
     for item in panel.menu():  # categories are keyed by their English name, shown translated
         if item.is_category():
             item.name = lazy_gettext(item.name)
+    app.jinja_env.globals["menu_html"] = menu_html
     return panel
+
+
+@pass_context
+def menu_html(context, render_menu) -> Markup:
+    """The navigation menu, rendered once per role, language and current screen.
+
+    Which entries a user sees depends on their role alone (`RoleAccessMixin`), their names on the
+    language, and the highlighted entry on the screen; so the HTML is kept per Admin for each of those.
+    """
+    view = context.resolve("admin_view")
+    role = current_user.role if current_user.is_authenticated else None
+    key = (role, str(get_locale()), view.endpoint, request.script_root)
+    rendered = view.admin.__dict__.setdefault("rendered_menus", {})
+    if key not in rendered:
+        rendered[key] = Markup(render_menu())
+    return rendered[key]
