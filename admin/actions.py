@@ -6,7 +6,7 @@ from collections import Counter
 from dataclasses import is_dataclass, replace
 
 from flask import flash, request
-from flask_babel import get_locale, gettext, lazy_gettext, ngettext
+from flask_babel import get_locale, gettext, lazy_gettext
 from flask_admin.model.template import BaseListRowAction
 from flask_login import current_user
 from markupsafe import Markup, escape
@@ -126,7 +126,7 @@ class RuleActionsMixin:
                 return self._render_action_form(action, form, ids)
             inputs = form.data
         try:
-            result = run_action(db.session, action, current_user, ids, inputs,
+            result = run_action(db.session, action, current_user._get_current_object(), ids, inputs,
                                 scope=self.rule_scope())
         except ActionInputError as error:
             form = action.form(MultiDict(request.form), meta=form_meta())
@@ -138,7 +138,7 @@ class RuleActionsMixin:
         return None
 
     def rule_scope(self):
-        """Row-level scope for actions (callable(user, row) -> bool), None when unrestricted."""
+        """The rows actions may touch (an SQL condition, or callable(user, row) -> bool); None: all."""
         return None
 
     def _render_action_form(self, action, form, ids):

@@ -30,6 +30,7 @@ from admin.i18n import LOCALE_FORMATTERS, remembered_per_locale
 from admin.queues import QueueFiltersMixin
 from admin.saved_views import SavedViewsMixin
 from models import Choice, db
+from models.bulk import member_of
 
 
 choice_formatter = remembered_per_locale(lambda value: gettext(value.label))
@@ -180,14 +181,16 @@ class RoleAccessMixin(LoginRequiredMixin):
         flash(ngettext("%(num)d record deleted.", "%(num)d records deleted.", len(records)), "success")
 
     def ids_in_scope(self, ids) -> set[int]:
-        """Which of the posted ids the user may act on, in one query."""
-        wanted = {int(i) for i in ids if str(i).isdigit()}
-        found = self.get_query().with_entities(self.model.id).filter(self.model.id.in_(wanted))
-        return {row[0] for row in found}
+        """Which of the posted ids the user may act on (on PostgreSQL in one query)."""
+        wanted = sorted({int(i) for i in ids if str(i).isdigit()})
+        found = set()
+        for criterion in member_of(db.session, self.model.id, wanted):
+            found.update(row_id for (row_id,) in self.get_query().with_entities(self.model.id).filter(criterion))
+        return found
 
     def rule_scope(self):
-        allowed = self.ids_in_scope(request.form.getlist("rowid"))
-        return lambda user, row: row.id in allowed
+        """The rows of this view the user may act on (read with the rows the action locks)."""
+        return row_scope(self.model)
 
     # Columns per role.
     def _role_filtered(self, columns):

@@ -7,6 +7,7 @@
 """
 from __future__ import annotations
 
+import operator
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -192,12 +193,12 @@ class Bound:
     def add(self, op: str, number: float) -> None:
         self.limits.append((op, number))
 
+    COMPARE = {">": operator.gt, ">=": operator.ge, "<": operator.lt, "<=": operator.le}
+
     def __call__(self, form, field) -> None:
         value = field.data
         if value is None or value == "":
             return
         for op, number in self.limits:
-            ok = {">": value > number, ">=": value >= number,
-                  "<": value < number, "<=": value <= number}[op]
-            if not ok:
+            if not self.COMPARE[op](value, number):
                 raise ValidationError(str(self.MESSAGES[op]).format(n=f"{number:g}"))

@@ -24,31 +24,27 @@ from functools import cached_property, lru_cache
 from types import SimpleNamespace
 from typing import Iterator
 
-import psycopg
-from flask import Response, abort, current_app, flash, get_template_attribute, request, stream_with_context
+from flask import Response, abort, flash, get_template_attribute, request, stream_with_context
 from flask_babel import gettext
 from flask_admin import expose
 from flask_login import current_user
 from markupsafe import Markup
 from openpyxl import load_workbook
-from psycopg import sql
 from sqlalchemy import (
-    Boolean, Date, DateTime, Enum, Integer, Numeric, String, any_, bindparam, func, insert, inspect, not_, select,
+    Boolean, Date, DateTime, Enum, Integer, Numeric, String, bindparam, func, insert, inspect, select,
     update,
 )
-from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import RelationshipProperty
 from wtforms.validators import ValidationError
 
 from admin.exports import FORMULA_STARTS
 from admin.generate import ModelShape, label_for
 from models import db, utcnow
+from models.bulk import BATCH_ROWS, batches, copy_rows, member_of, on_postgresql
 from rules.core import N_, Phrase, in_language, record_event
 
 IMPORT_MAX_BYTES = 10 * 1024 * 1024
 IMPORT_MAX_ROWS = 200_000
-BATCH_ROWS = 1000
 PROGRESS_EVERY = 5000
 TRUE_WORDS = {"1", "true", "yes", "y", "tak", "t", "prawda"}
 FALSE_WORDS = {"0", "false", "no", "n", "nie", "f", "fałsz", ""}
@@ -508,7 +504,7 @@ class Importer:
             lead = self.fields[key_names[0]].column
             firsts = sorted({line.key[1][0] for line in keyed}, key=str)
             probe = func.lower(lead) if isinstance(lead.type, String) and not isinstance(lead.type, Enum) else lead
-            for criterion in member_of(probe, firsts, lead.type):
+            for criterion in member_of(db.session, probe, firsts, lead.type):
                 query = select(*columns).where(criterion)
                 if lock:
                     query = query.with_for_update()
@@ -527,7 +523,7 @@ class Importer:
     def _refuse_out_of_scope(self, lines: list[Line], outcome, message: str, ids=None) -> None:
         ids = ids or {line.existing["id"]: line for line in lines}
         visible = set()
-        for criterion in member_of(self.model.id, list(ids), Integer()):
+        for criterion in member_of(db.session, self.model.id, list(ids)):
             visible |= {row_id for (row_id,) in self.view.get_query().with_entities(self.model.id)
                         .filter(criterion)}
         for row_id, line in ids.items():
@@ -562,14 +558,14 @@ class Importer:
         written: dict[int, Line] = {}
         done, total = 0, len(lines) - outcome.unchanged
         for group in creates.values():
-            for batch in _batches(group):
+            for batch in batches(group):
                 ids = self._guarded(batch, outcome, self._insert)
                 written.update(zip(ids, (line for line, _row in batch)))
                 outcome.created += len(ids)
                 done += len(batch)
                 yield Phrase(N_("Saved %(done)s of %(total)s rows…"), done=f"{done:,}", total=f"{total:,}")
         for group in updates.values():
-            for batch in _batches(group):
+            for batch in batches(group):
                 self._guarded(batch, outcome, self._update)
                 written.update((line.existing["id"], line) for line, _row in batch)
                 outcome.updated += len(batch)
@@ -587,7 +583,7 @@ class Importer:
     def _insert(self, rows: list[dict]) -> list[int]:
         now = utcnow()
         rows = [{**row, "created_at": now, "updated_at": now, "version": 1} for row in rows]
-        if on_postgresql():
+        if on_postgresql(db.session):
             return self._insert_by_copy(rows)
         return list(db.session.scalars(insert(self.table).returning(self.table.c.id,
                                                                     sort_by_parameter_order=True), rows))
@@ -598,27 +594,14 @@ class Importer:
         table = self.table
         sequence = func.pg_get_serial_sequence(table.name, table.c.id.name)
         ids = list(db.session.scalars(select(func.nextval(sequence)).select_from(func.generate_series(1, len(rows)))))
-        keys = list(rows[0])
         defaults = {column.name: column.default for column in table.c  # what INSERT would have filled in
-                    if column.name not in keys and column is not table.c.id and column.default is not None
+                    if column.name not in rows[0] and column is not table.c.id and column.default is not None
                     and (column.default.is_scalar or column.default.is_callable)}
         if defaults:
             scalars = {name: d.arg for name, d in defaults.items() if d.is_scalar}
             callables = {name: d.arg for name, d in defaults.items() if d.is_callable}
             rows = [{**row, **scalars, **{name: make(None) for name, make in callables.items()}} for row in rows]
-            keys = [*keys, *scalars, *callables]
-        dialect = db.session.get_bind().dialect
-        processors = [table.c[key].type.dialect_impl(dialect).bind_processor(dialect) for key in keys]
-        names = sql.SQL(", ").join(sql.Identifier(name) for name in [table.c.id.name, *keys])
-        statement = sql.SQL("COPY {} ({}) FROM STDIN").format(sql.Identifier(table.name), names)
-        with db.session.connection().connection.driver_connection.cursor() as cursor:
-            try:
-                with cursor.copy(statement) as copy:
-                    for row_id, row in zip(ids, rows):
-                        copy.write_row([row_id, *(process(row[key]) if process and row[key] is not None
-                                                  else row[key] for key, process in zip(keys, processors))])
-            except psycopg.IntegrityError as error:  # as SQLAlchemy reports it for an INSERT
-                raise IntegrityError(statement.as_string(cursor), None, error) from error
+        copy_rows(db.session, table, [{table.c.id.name: row_id, **row} for row_id, row in zip(ids, rows)])
         return ids
 
     def _update(self, rows: list[dict]) -> list[int]:
@@ -646,26 +629,6 @@ class Importer:
             except IntegrityError as error:
                 outcome.problems.append(Problem(line.number, None, describe_integrity_error(error)))
         return []
-
-
-def _batches(items: list) -> Iterator[list]:
-    for start in range(0, len(items), BATCH_ROWS):
-        yield items[start:start + BATCH_ROWS]
-
-
-def on_postgresql() -> bool:
-    return db.session.get_bind().dialect.name == "postgresql"
-
-
-def member_of(expression, values: list, item_type) -> Iterator:
-    """`expression IN values`, one criterion per statement: on PostgreSQL all of them as one array
-    parameter (one statement, one scan), elsewhere in batches of `BATCH_ROWS`."""
-    if on_postgresql():
-        if values:
-            yield expression == any_(bindparam(None, list(values), type_=ARRAY(item_type)))
-        return
-    for batch in _batches(values):
-        yield expression.in_(batch)
 
 
 # --- The import page -------------------------------------------------------------------------------
@@ -700,7 +663,7 @@ class ImportMixin:
 
     def _import_stream(self, data, filename, apply, top, bottom):
         yield top
-        steps = Importer(self, current_user).steps(data, filename, apply=apply)
+        steps = Importer(self, current_user._get_current_object()).steps(data, filename, apply=apply)
         while True:
             try:
                 message = next(steps)

@@ -18,10 +18,12 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any, Callable, Iterable, Mapping
 
-from sqlalchemy import event, func, insert, select, update
+from sqlalchemy import and_, event, func, select, true, update
+from sqlalchemy.sql import ColumnElement
 from sqlalchemy.orm import Session
 
 from models import SYSTEM_COLUMNS, AuditEvent, Role, utcnow
+from models.bulk import insert_rows, member_of
 
 # Replaced by tests to freeze time; everything in rules reads the time through `now()`.
 clock: Callable[[], datetime] = utcnow
@@ -190,6 +192,7 @@ class ActionInputError(ValueError):
 
 # Guards take (row, user) and return why the row is refused, or None when it qualifies.
 Guard = Callable[[Any, Any], "str | None"]
+Scope = ColumnElement | Callable[[Any, Any], bool] | None  # the rows a user may act on (see run_action)
 
 
 @dataclass(frozen=True)
@@ -358,8 +361,11 @@ class ActionResult:
 
 
 def run_action(session: Session, action: Action, user, ids: Iterable, inputs: Mapping | None = None,
-               *, scope: Callable | None = None, row_by_row: bool = False) -> ActionResult:
+               *, scope: Scope = None, row_by_row: bool = False) -> ActionResult:
     """Apply an action to the rows `ids` in one transaction: all of it is committed, or none of it.
+
+    `scope`: the rows the user may act on, as an SQL condition on the model (read with the rows) or a
+    callable(user, row); a row outside it is skipped as "not found".
 
     Actions that declare their `assigns` run set-based unless `row_by_row` asks for the loop (both
     give the same results; tests compare them).
@@ -380,12 +386,13 @@ def run_action(session: Session, action: Action, user, ids: Iterable, inputs: Ma
 
 
 def _run_row_by_row(session: Session, action: Action, user, wanted: list, values: dict,
-                    scope: Callable | None, result: ActionResult) -> None:
+                    scope: Scope, result: ActionResult) -> None:
     """Each row loaded, re-checked and changed in a savepoint of its own, then audited."""
-    rows = _load(session, action.model, [i for i in wanted if isinstance(i, int)])
+    where, allows = _scope_parts(scope)
+    rows = _load(session, action.model, [i for i in wanted if isinstance(i, int)], where)
     for row_id in wanted:
         obj = rows.get(row_id)
-        if obj is None or (scope is not None and not scope(user, obj)):
+        if obj is None or not allows(user, obj):
             result.skipped[row_id] = N_("not found")
             continue
         why = action.refusal(obj, user) or _apply(session, action, obj, user, values)
@@ -407,12 +414,22 @@ def _distinct_ids(ids: Iterable) -> list:
     return list(seen)
 
 
-def _load(session: Session, model: type, ids: list[int]) -> dict[int, Any]:
-    """All the rows in one query, by id, as they are in the database now (not as the session last saw them)."""
-    if not ids:
-        return {}
-    query = select(model).where(model.id.in_(ids)).execution_options(populate_existing=True)
-    return {obj.id: obj for obj in session.scalars(query)}
+def _load(session: Session, model: type, ids: list[int], where) -> dict[int, Any]:
+    """The rows (those `where` holds for), by id, as they are in the database now (not as the session last saw them)."""
+    found = {}
+    for criterion in member_of(session, model.id, ids):
+        query = select(model).where(criterion, where).execution_options(populate_existing=True)
+        found.update((obj.id, obj) for obj in session.scalars(query))
+    return found
+
+
+def _scope_parts(scope: Scope) -> tuple[Any, Callable]:
+    """A scope as (an SQL condition for reading the rows, a check of each row read)."""
+    if scope is None:
+        return true(), lambda user, row: True
+    if callable(scope):
+        return true(), scope
+    return scope, lambda user, row: True
 
 
 def _apply(session: Session, action: Action, obj, user, values: dict) -> str | None:
@@ -483,12 +500,10 @@ def record_change(session: Session, obj, before: dict, *, user, action: str,
 
 # --- Set-based runs ---------------------------------------------------------------------------------
 
-SET_CHUNK = 1000  # ids per statement: well under every database's limit on bound parameters
-
-
 def _run_set_based(session: Session, action: Action, user, wanted: list, values: dict,
-                   scope: Callable | None, result: ActionResult) -> None:
-    """The batch as a few statements per thousand rows: read and lock, one conditional UPDATE, audit.
+                   scope: Scope, result: ActionResult) -> None:
+    """The batch as a few statements (on PostgreSQL three in all; elsewhere a few per thousand rows):
+    read and lock, one conditional UPDATE, the audit events.
 
     Reasons and their order are the row-by-row path's: not found (or out of scope), role and state,
     a refused input, the action's own refusals; a row whose state moved before the UPDATE lost a race.
@@ -497,13 +512,14 @@ def _run_set_based(session: Session, action: Action, user, wanted: list, values:
         assignments, refused_inputs = action.assigns(session, user, **values), None
     except Refused as refused:
         assignments, refused_inputs = None, str(refused) or "refused"
+    where, allows = _scope_parts(scope)
     current: dict[int, tuple] = {}
-    for chunk in _chunks([i for i in wanted if isinstance(i, int)]):
-        current.update(_locked_rows(session, action.model, chunk, assignments))
+    for criterion in member_of(session, action.model.id, [i for i in wanted if isinstance(i, int)]):
+        current.update(_locked_rows(session, action.model, and_(criterion, where), assignments))
     qualifying = []
     for row_id in wanted:
         row, refused_row = current.get(row_id, (None, None))
-        if row is None or (scope is not None and not scope(user, row)):
+        if row is None or not allows(user, row):
             result.skipped[row_id] = N_("not found")
             continue
         why = action.refusal(row, user) or refused_inputs or refused_row
@@ -511,39 +527,36 @@ def _run_set_based(session: Session, action: Action, user, wanted: list, values:
             result.skipped[row_id] = why
         else:
             qualifying.append(row_id)
+    if not qualifying:
+        return
     stamp = now()
+    changes = _changes(action, assignments, stamp)
+    watched = [key for key in changes if key not in SYSTEM_COLUMNS]  # what the audit events compare
     changed: dict[int, Any] = {}
-    for chunk in _chunks(qualifying):
-        changed.update(_update_rows(session, action, chunk, assignments, stamp))
+    for criterion in member_of(session, action.model.id, qualifying):
+        changed.update(_update_rows(session, action, criterion, changes, watched))
     events = []
     for row_id in qualifying:
         if row_id not in changed:
             result.skipped[row_id] = LOST_RACE
             continue
         result.done.append(row_id)
-        before, after = difference(_columns(current[row_id][0]), _columns(changed[row_id]))
+        was, now_is = current[row_id][0], changed[row_id]
+        before, after = difference({key: getattr(was, key) for key in watched},
+                                   {key: getattr(now_is, key) for key in watched})
         events.append(_event_row(user=user, action=action.name, entity=action.model.__tablename__,
                                  entity_id=row_id, before=before, after=after, reason=values.get("reason"),
                                  at=stamp))
-    if events:
-        session.execute(insert(AuditEvent), events)
+    insert_rows(session, AuditEvent.__table__, events)
 
 
-def _chunks(items: list) -> Iterable[list]:
-    for start in range(0, len(items), SET_CHUNK):
-        yield items[start:start + SET_CHUNK]
-
-
-def _column_attributes(model: type) -> list:
-    return [getattr(model, attr.key) for attr in model.__mapper__.column_attrs]
-
-
-def _locked_rows(session: Session, model: type, ids: list[int], assignments: Assignments | None) -> dict:
-    """id → (the row as it is now, locked until commit; the first of the action's refusals that holds)."""
-    columns = _column_attributes(model)
+def _locked_rows(session: Session, model: type, among, assignments: Assignments | None) -> dict:
+    """id → (the row as it is now, locked until commit; the first of the action's refusals that holds),
+    for the rows `among` (a criterion on their ids)."""
+    columns = list(model.__table__.c)  # plain rows, named as the model's attributes
     refusals = list(assignments.refuse.items()) if assignments is not None else []
     query = (select(*columns, *(condition.label(f"refused_{n}") for n, (_why, condition) in enumerate(refusals)))
-             .where(model.id.in_(ids)).order_by(model.id).with_for_update())
+             .where(among).order_by(model.id).with_for_update())
     found = {}
     for row in session.execute(query):
         flags = row[len(columns):]
@@ -551,25 +564,25 @@ def _locked_rows(session: Session, model: type, ids: list[int], assignments: Ass
     return found
 
 
-def _update_rows(session: Session, action: Action, ids: list[int], assignments: Assignments,
-                 stamp: datetime) -> dict:
-    """One conditional UPDATE of the rows still in a source state; id → the row as it now is."""
+def _changes(action: Action, assignments: Assignments, stamp: datetime) -> dict:
+    """Column key → new value (or SQL expression) for every row the action changes."""
     model = action.model
     changes = {"version": model.version + 1, "updated_at": stamp, **assignments.values}
-    criteria = [model.id.in_(ids)]
-    if action.has_state and action.source is not None:
-        criteria.append(getattr(model, action.state_attr).in_(action.source))
     if action.has_state and action.target is not None:
         changes[action.state_attr] = action.target
-    statement = update(model).where(*criteria).values(changes).returning(*_column_attributes(model))
-    rows = session.execute(statement, execution_options={"synchronize_session": False})
-    return {row.id: row for row in rows}
+    return changes
 
 
-def _columns(row) -> dict[str, Any]:
-    """A selected row's column values, system columns left out (as `snapshot` does for an object)."""
-    return {key: value for key, value in row._mapping.items() if key not in SYSTEM_COLUMNS
-            and not key.startswith("refused_")}
+def _update_rows(session: Session, action: Action, among, changes: dict, watched: list[str]) -> dict:
+    """One conditional UPDATE of the rows `among` still in a source state; id → their `watched` columns now."""
+    model = action.model
+    table = model.__table__
+    criteria = [among]
+    if action.has_state and action.source is not None:
+        criteria.append(getattr(model, action.state_attr).in_(action.source))
+    statement = (update(table).where(*criteria).values({table.c[key]: value for key, value in changes.items()})
+                 .returning(table.c.id, *(table.c[key] for key in watched)))
+    return {row.id: row for row in session.execute(statement)}
 
 
 def move(session: Session, obj, target: Enum, *, source: Iterable, user, action: str,

@@ -1,4 +1,5 @@
 """Inline list editing: same role, scope and allowlist checks as the edit form, version-guarded, audited."""
+import re
 from datetime import date
 
 from sqlalchemy import select
@@ -54,3 +55,23 @@ def test_a_coordinator_sets_a_request_priority_inline(login_as, user_of):
     assert response.status_code == 200, response.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(type(request), request.id).priority.value == "urgent"
+
+
+def test_the_lists_editors_are_flask_admins_own_widgets_for_each_row(app, login_as, user_of):
+    """The list renders each editable cell from one stamped widget: the HTML Flask-Admin's form per row gives."""
+    from flask_login import login_user
+
+    coordinator = user_of("coordinator@example.com")
+    leads = [factories.lead(owner=coordinator, next_follow_up=date(2030, 5, 6)),
+             factories.lead(owner=coordinator, next_follow_up=None)]
+    page = login_as(Role.coordinator).get("/admin/lead/?view=all").get_data(as_text=True)
+    view = next(v for v in app.extensions["admin"][0]._views if getattr(v, "endpoint", None) == "lead")
+    without_token = lambda html: re.sub(r'data-csrf="[^"]*"', "", str(html))  # noqa: E731
+    with app.test_request_context("/admin/lead/details/"):
+        login_user(coordinator)
+        for lead in leads:
+            shown = view._get_list_value(None, lead, "next_follow_up", view.column_formatters,
+                                         view.column_type_formatters)
+            widget = view.list_form(obj=lead)["next_follow_up"](pk=lead.id, display_value=shown, csrf="")
+            assert f'data-pk="{lead.id}"' in str(widget)
+            assert without_token(widget) in without_token(page)

@@ -159,6 +159,15 @@ def test_the_browser_language_applies_until_the_user_chooses(login_as, client):
     assert "Good day" in html
 
 
+def test_the_menu_follows_each_requests_language(login_as, client):
+    login_as(Role.coordinator)
+    for _ in range(2):  # the second round is served from the menus kept per language
+        polish = client.get("/admin/", headers={"Accept-Language": "pl"}).get_data(as_text=True)
+        english = client.get("/admin/", headers={"Accept-Language": "en"}).get_data(as_text=True)
+        assert "Lejek sprzedaży" in polish and "Lejek sprzedaży" not in english
+        assert "Pipeline" in english
+
+
 def test_dates_and_numbers_follow_the_locale(polish_coordinator):
     html = polish_coordinator.get("/admin/sales_order/?view=all").get_data(as_text=True)
     assert re.search(r"\d{1,3}(\xa0\d{3})*,\d{2}", html), "amounts written the Polish way (1 234,50)"

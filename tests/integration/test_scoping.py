@@ -46,6 +46,14 @@ def test_coordinator_menu_has_no_management_or_administration(app):
     assert not menu & {"commission_plan", "approval_policy", "app_user", "team", "audit_event"}
 
 
+def test_the_menu_is_each_roles_own_within_one_app(app):
+    """The menu's HTML is kept per role (and language and screen): never shown to another role."""
+    coordinator, admin = client_as(app, Role.coordinator), client_as(app, Role.admin)
+    as_coordinator = menu_of(coordinator)
+    assert menu_of(admin) != as_coordinator
+    assert menu_of(coordinator) == as_coordinator
+
+
 def test_admin_menu_has_no_sales_data(app):
     menu = menu_of(client_as(app, Role.admin))
     assert {"app_user", "team", "approval_policy", "audit_event"} <= menu

@@ -158,7 +158,7 @@ def test_a_fault_in_the_audit_insert_leaves_every_row_as_it_was(crew, monkeypatc
     def broken_insert(*args, **kwargs):
         raise RuntimeError("the audit insert failed")
 
-    monkeypatch.setattr(core, "insert", broken_insert)
+    monkeypatch.setattr(core, "insert_rows", broken_insert)
     with pytest.raises(RuntimeError):
         run_action(db.session, ACTIONS["reassign_lead"], crew.supervisor, [lead.id for lead in leads],
                    {"to_user_id": crew.colleague.id, "reason": REASON})

@@ -1,0 +1,71 @@
+"""Statements over thousands of rows: membership tests and inserts that stay few and fast.
+
+- `member_of`: `column IN values` as few criteria as the database allows: on PostgreSQL one, with all
+  the values as a single array parameter (one statement, one index scan); elsewhere one per batch
+  of `BATCH_ROWS`, under every database's limit on bound parameters.
+- `insert_rows`: plain rows in bulk; on PostgreSQL streamed by `COPY ... FROM STDIN`, elsewhere by
+  multi-row INSERTs.
+"""
+from __future__ import annotations
+
+from typing import Iterator
+
+import psycopg
+from psycopg import sql
+from sqlalchemy import Integer, any_, bindparam, insert
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.exc import IntegrityError
+
+BATCH_ROWS = 1000
+
+
+def batches(items: list, size: int = BATCH_ROWS) -> Iterator[list]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def on_postgresql(session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def member_of(session, expression, values: list, item_type=None) -> Iterator:
+    """Criteria that together say `expression IN values` (one per statement to run)."""
+    if on_postgresql(session):
+        if values:
+            yield expression == any_(bindparam(None, list(values), type_=ARRAY(item_type or Integer())))
+        return
+    for batch in batches(values):
+        yield expression.in_(batch)
+
+
+def insert_rows(session, table, rows: list[dict]) -> None:
+    """Insert `rows` (each with the same keys) into `table`, without reading anything back."""
+    if not rows:
+        return
+    if on_postgresql(session):
+        copy_rows(session, table, rows)
+    else:
+        for batch in batches(rows):
+            session.execute(insert(table), batch)
+
+
+def copy_rows(session, table, rows: list[dict]) -> None:
+    """PostgreSQL: stream `rows` into `table` with `COPY ... FROM STDIN`, on the session's connection.
+
+    Values go through the columns' own bind processing (JSON, enums), as an INSERT would send them;
+    columns left out get their server-side defaults (a serial id). A constraint violation is raised as
+    SQLAlchemy's IntegrityError, as for an INSERT.
+    """
+    keys = list(rows[0])
+    dialect = session.get_bind().dialect
+    processors = [table.c[key].type.dialect_impl(dialect).bind_processor(dialect) for key in keys]
+    names = sql.SQL(", ").join(sql.Identifier(key) for key in keys)
+    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(sql.Identifier(table.name), names)
+    with session.connection().connection.driver_connection.cursor() as cursor:
+        try:
+            with cursor.copy(statement) as copy:
+                for row in rows:
+                    copy.write_row([process(row[key]) if process and row[key] is not None else row[key]
+                                    for key, process in zip(keys, processors)])
+        except psycopg.IntegrityError as error:
+            raise IntegrityError(statement.as_string(cursor), None, error) from error
