@@ -17,6 +17,7 @@ from types import SimpleNamespace
 from urllib.parse import quote
 
 from flask import abort, g, request
+from flask_babel import get_locale
 from flask_admin.model.template import TemplateLinkRowAction
 from jinja2 import pass_context
 from markupsafe import Markup, escape
@@ -188,7 +189,7 @@ class FastListMixin:
     @pass_context
     def row_actions_html(self, context, actions, row_id, row) -> Markup:
         """The row's action buttons (the page's renderer is built on the first row of the request)."""
-        pages = g.setdefault("row_actions_pages", {})
+        pages = request.environ.setdefault("desk.row_actions", {})  # this request's, whatever the app context
         if id(actions) not in pages:
             pages[id(actions)] = (actions, RowActionsHtml(context, actions))  # keeps `actions` alive
         return pages[id(actions)][1](row_id, row)
@@ -196,10 +197,18 @@ class FastListMixin:
     @pass_context
     def row_cells_html(self, context, columns, row) -> Markup:
         """The row's data cells (the page's renderer is built on the first row of the request)."""
-        pages = g.setdefault("row_cells_pages", {})
+        pages = request.environ.setdefault("desk.row_cells", {})  # this request's, whatever the app context
         if id(columns) not in pages:
             pages[id(columns)] = (columns, RowCellsHtml(context, self, columns))
         return pages[id(columns)][1](row)
+
+    def _get_filter_groups(self):
+        """The filter menu in the request's language: fixed when the view is built, so kept per language."""
+        kept = self.__dict__.setdefault("filter_groups_by_language", {})
+        key = (str(get_locale()), id(self._filter_groups))
+        if key not in kept:
+            kept[key] = super()._get_filter_groups()
+        return kept[key]
 
     def list_form(self, obj=None):
         """Flask-Admin's list page asks for a form per row; its cells need none (`RowCellsHtml`)."""

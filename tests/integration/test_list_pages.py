@@ -163,3 +163,14 @@ def test_row_buttons_carry_each_rows_own_id(login_as):
     draft = db.session.scalar(select(Quote).where(Quote.id.in_(ids), Quote.status == "draft"))
     if draft is not None:  # a draft's menu offers submitting it, in a form posting that row's id
         assert f'<input type="hidden" name="rowid" value="{draft.id}">' in page
+
+
+def test_a_stamp_fills_in_each_rows_values_once_and_only_at_its_marks():
+    from admin.listing import CELL_VALUE_MARK, ROW_ID_MARK, Stamp
+
+    stamp = Stamp(f'<a data-pk="{ROW_ID_MARK}" data-value="{CELL_VALUE_MARK}">{CELL_VALUE_MARK}</a>',
+                  ROW_ID_MARK, CELL_VALUE_MARK)
+    assert stamp(**{ROW_ID_MARK: "7", CELL_VALUE_MARK: "a &amp; b"}) == '<a data-pk="7" data-value="a &amp; b">a &amp; b</a>'
+    # a value that spells a mark is shown as it is, not filled in again
+    assert stamp(**{ROW_ID_MARK: CELL_VALUE_MARK, CELL_VALUE_MARK: ROW_ID_MARK}) == (
+        f'<a data-pk="{CELL_VALUE_MARK}" data-value="{ROW_ID_MARK}">{ROW_ID_MARK}</a>')

@@ -168,6 +168,15 @@ def test_the_menu_follows_each_requests_language(login_as, client):
         assert "Pipeline" in english
 
 
+def test_the_list_filters_follow_each_requests_language(login_as, client):
+    login_as(Role.coordinator)
+    for _ in range(2):  # the second round is served from the filter menus kept per language
+        polish = client.get("/admin/lead/?view=all", headers={"Accept-Language": "pl"}).get_data(as_text=True)
+        english = client.get("/admin/lead/?view=all", headers={"Accept-Language": "en"}).get_data(as_text=True)
+        assert '"operation": "jest r\\u00f3wne"' in polish and '"operation": "equals"' not in polish
+        assert '"operation": "equals"' in english
+
+
 def test_dates_and_numbers_follow_the_locale(polish_coordinator):
     html = polish_coordinator.get("/admin/sales_order/?view=all").get_data(as_text=True)
     assert re.search(r"\d{1,3}(\xa0\d{3})*,\d{2}", html), "amounts written the Polish way (1 234,50)"
