@@ -50,15 +50,19 @@ def percentiles(samples: list[float]) -> dict:
             "n": len(ordered)}
 
 
-def timed(client, url: str, repeat: int) -> dict:
-    client.get(url)  # warm caches and templates
-    samples = []
+def timed_side_by_side(requests: dict, repeat: int) -> dict:
+    """p50/p95 of each side's GET, its samples taken in turns (panel, stock, panel, ...) so that both
+    sides meet the same moments of a busy machine."""
+    for client, url in requests.values():
+        client.get(url)  # warm caches and templates
+    samples = {side: [] for side in requests}
     for _ in range(repeat):
-        started = time.perf_counter()
-        response = client.get(url)
-        samples.append(time.perf_counter() - started)
-        assert response.status_code == 200, f"{url}: {response.status_code}"
-    return percentiles(samples)
+        for side, (client, url) in requests.items():
+            started = time.perf_counter()
+            response = client.get(url)
+            samples[side].append(time.perf_counter() - started)
+            assert response.status_code == 200, f"{url}: {response.status_code}"
+    return {side: percentiles(taken) for side, taken in samples.items()}
 
 
 def statements(engine, client, url: str) -> int:
@@ -97,9 +101,8 @@ def measure_views(app, repeat: int) -> dict:
     sides = {"panel": (panel, "/admin", "flt0_status_equals"), "stock": (stock, "/stock", "flt0_0")}
     report = {}
     for name, template in scenarios.items():
-        report[name] = {}
-        for side, (client, base, flt) in sides.items():
-            report[name][side] = timed(client, template.format(base=base, filter=flt), repeat)
+        report[name] = timed_side_by_side({side: (client, template.format(base=base, filter=flt))
+                                           for side, (client, base, flt) in sides.items()}, repeat)
         report[name]["speedup"] = round(report[name]["stock"]["p50_ms"] / max(report[name]["panel"]["p50_ms"], 0.1), 2)
     report["statements_per_list_page"] = {
         side: {str(size): statements(engine, client, f"{base}/sales_order/?page_size={size}") for size in (20, 100)}
