@@ -139,6 +139,9 @@ def measure_rules(app) -> dict:
     return {"reassign_10000_leads": reassign, "roll_up_all_periods": roll_up}
 
 
+PARTS = ("views", "export", "rules", "imports", "throughput")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     parser.add_argument("--database", required=True, help="SQLAlchemy URL of a database to (re)create")
@@ -146,6 +149,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--out", default="bench/results/report.json")
     parser.add_argument("--keep", action="store_true", help="reuse the database as it is (no reseed)")
+    parser.add_argument("--only", nargs="+", choices=PARTS, help="measure only these parts (default: all)")
     parser.add_argument("--throughput-seconds", type=int, default=10,
                         help="length of each gunicorn/wrk load run (0: skip them)")
     args = parser.parse_args()
@@ -160,18 +164,24 @@ def main() -> None:
     from bench.app import bench_app
 
     app = bench_app()
-    report["views"] = measure_views(app, args.repeat)
-    report["export_csv"] = measure_export()
-    report["rules"] = measure_rules(app)
-    from bench.bulk import measure_import
+    wanted = set(args.only or PARTS)
+    if "views" in wanted:
+        report["views"] = measure_views(app, args.repeat)
+    if "export" in wanted:
+        report["export_csv"] = measure_export()
+    if "rules" in wanted:
+        report["rules"] = measure_rules(app)
+    if "imports" in wanted:
+        from bench.bulk import measure_import
 
-    report["import_100000_rows"] = {entity: measure_import(app, entity) for entity in ("product", "lead")}
-    if args.throughput_seconds and report["database"] == "postgresql":
-        from bench.throughput import measure_throughput
+        report["import_100000_rows"] = {entity: measure_import(app, entity) for entity in ("product", "lead")}
+    if "throughput" in wanted:
+        if args.throughput_seconds and report["database"] == "postgresql":
+            from bench.throughput import measure_throughput
 
-        report["throughput"] = measure_throughput(args.database, args.throughput_seconds)
-    else:
-        report["throughput"] = "not measured: the gunicorn/wrk load run is for PostgreSQL (--throughput-seconds > 0)"
+            report["throughput"] = measure_throughput(args.database, args.throughput_seconds)
+        else:
+            report["throughput"] = "not measured: the gunicorn/wrk load run is for PostgreSQL (--throughput-seconds > 0)"
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(report, indent=2))
     print(json.dumps(report, indent=2))

@@ -175,6 +175,11 @@ def test_the_list_filters_follow_each_requests_language(login_as, client):
         english = client.get("/admin/lead/?view=all", headers={"Accept-Language": "en"}).get_data(as_text=True)
         assert '"operation": "jest r\\u00f3wne"' in polish and '"operation": "equals"' not in polish
         assert '"operation": "equals"' in english
+        # a state filter offers the states by their labels, the value staying the state's name
+        orders_pl = client.get("/admin/sales_order/?view=all", headers={"Accept-Language": "pl"}).get_data(as_text=True)
+        orders_en = client.get("/admin/sales_order/?view=all", headers={"Accept-Language": "en"}).get_data(as_text=True)
+        assert '["in_production", "W produkcji"]' in orders_pl
+        assert '["in_production", "In production"]' in orders_en
 
 
 def test_dates_and_numbers_follow_the_locale(polish_coordinator):
