@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from types import SimpleNamespace
 
 from flask import abort, current_app, flash, redirect, request
 from flask_babel import gettext
@@ -20,7 +19,7 @@ from sqlalchemy import CheckConstraint, literal, select, text, update
 from wtforms.validators import ValidationError
 
 from admin.access import BULK_EDIT, EDIT
-from admin.imports import BATCH_ROWS, ImportField, References, convert, fields_named
+from admin.imports import BATCH_ROWS, ImportField, References, fields_named
 from admin.listing import list_arguments
 from models import db, is_form_field, utcnow
 from rules.core import N_, Phrase, in_language, record_event
@@ -140,9 +139,7 @@ class BulkEditMixin:
                         references.load(f.target, {raw})
                         value = references.resolve(f.target, raw)
                 else:
-                    value = convert(f, raw)
-                    if value is not None and f.bound is not None:
-                        f.bound(None, SimpleNamespace(data=value))
+                    value = f.read(raw)
                 if value is None and not f.column.nullable:
                     raise ValueError("cannot be empty.")
             except (ValueError, ValidationError) as error:

@@ -168,9 +168,22 @@ class ImportField:
         return not column.nullable and column.default is None and column.server_default is None
 
     @cached_property
-    def parse(self):
-        """Reads a non-empty cell as the column's type (see `convert`)."""
-        return parser_for(self.column.type)
+    def read(self):
+        """Reads a cell as the column's value, None when empty, within the column's CHECK bounds; raises
+        ValueError or ValidationError with a message for the user. (Built once per field: it runs per cell.)"""
+        parse, bound = parser_for(self.column.type), self.bound
+
+        def read(raw):
+            if isinstance(raw, str):
+                raw = unescaped(raw.strip())
+            if raw is None or raw == "":
+                return None
+            value = parse(raw)
+            if bound is not None:
+                bound(None, SimpleNamespace(data=value))
+            return value
+
+        return read
 
 
 def writable_fields(view, role) -> dict[str, ImportField]:
@@ -209,15 +222,6 @@ def header_names(view, fields: dict[str, ImportField]) -> dict[str, str]:
     return names
 
 
-def convert(f: ImportField, raw):
-    """A cell's value as the column's type; raises ValueError with a message for the user."""
-    if isinstance(raw, str):
-        raw = unescaped(raw.strip())
-    if raw is None or raw == "":
-        return None
-    return f.parse(raw)
-
-
 def parser_for(kind):
     """The function reading a (non-empty) cell as a value of the column type `kind`."""
     if isinstance(kind, Enum):
@@ -237,7 +241,8 @@ def parser_for(kind):
 
 
 def _enum_member(enum_class, raw):
-    member = enum_spellings(enum_class).get(normalized(raw))
+    spellings = enum_spellings(enum_class)
+    member = spellings.get(raw) or spellings.get(normalized(raw))
     if member is None:
         raise ValueError(Phrase(N_("“%(value)s” is not one of: %(choices)s."), value=raw,
                                 choices=", ".join(m.value for m in enum_class)))
@@ -451,10 +456,7 @@ class Importer:
                         if text:
                             texts[f.target].add(text)
                         continue
-                    value = convert(f, raw)
-                    if value is not None and f.bound is not None:
-                        f.bound(None, SimpleNamespace(data=value))
-                    values[f.name] = value
+                    values[f.name] = f.read(raw)
                 except (ValueError, ValidationError) as error:
                     outcome.problems.append(Problem(number, f.label, reason_of(error)))
                     invalid.add(f.name)
