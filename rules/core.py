@@ -427,9 +427,9 @@ def _scope_parts(scope: Scope) -> tuple[Any, Callable]:
     """A scope as (an SQL condition for reading the rows, a check of each row read)."""
     if scope is None:
         return true(), lambda user, row: True
-    if callable(scope):
-        return true(), scope
-    return scope, lambda user, row: True
+    if isinstance(scope, ColumnElement):
+        return scope, lambda user, row: True
+    return true(), scope
 
 
 def _apply(session: Session, action: Action, obj, user, values: dict) -> str | None:
