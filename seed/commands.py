@@ -9,6 +9,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
+from admin.passwords import password_problem
 from models import db
 
 
@@ -55,6 +56,9 @@ def seed_demo_data(password: str | None) -> None:
 
     generated = not password and not current_app.config.get("DEMO_PASSWORD")
     password = password or current_app.config.get("DEMO_PASSWORD") or secrets.token_urlsafe(9)
+    problem = None if generated else password_problem(password)
+    if problem:  # a chosen demo password meets the policy like any other (the demo users are real logins)
+        raise click.ClickException(f"Password refused: {problem}")
     started = time.perf_counter()
     counts = seed_demo(db.session, password)
     elapsed = time.perf_counter() - started

@@ -48,3 +48,8 @@ def test_roll_up_command_fills_the_month(app):
     assert result.exit_code == 0, result.output
     db.session.expire_all()
     assert db.session.get(Target, target.id).actual_value is not None
+
+
+def test_a_chosen_demo_password_meets_the_password_policy(app):
+    result = app.test_cli_runner().invoke(args=["seed", "--demo", "--password", "password1234"])
+    assert result.exit_code != 0 and "Password refused" in result.output
