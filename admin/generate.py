@@ -2,7 +2,7 @@
 
 - list: the short columns, with each foreign key shown as its related record (`__str__`);
 - search: the short, indexed text columns (names, numbers, e-mails, SKUs);
-- filters: enum and boolean columns, and dates and times (by range);
+- filters: enum and boolean columns, dates and times (by range), and text from a handful of values (regions);
 - forms: an allowlist of the columns people type in, related records picked by ajax lookup.
 """
 from __future__ import annotations
@@ -17,7 +17,7 @@ from sqlalchemy import Boolean, CheckConstraint, Date, DateTime, Enum, String, T
 from sqlalchemy.orm import RelationshipProperty
 from wtforms.validators import ValidationError
 
-from models import SYSTEM_COLUMNS, is_form_field
+from models import CATEGORY, SYSTEM_COLUMNS, is_form_field
 
 # Columns only the system sets: never in a form, not in the list.
 HIDDEN_COLUMNS = SYSTEM_COLUMNS | {"password_hash", "session_epoch"}
@@ -118,13 +118,13 @@ class ModelShape:
         return [
             column.key for column in self.mapper.columns
             if _is_short_text(column) and (column.index or column.unique)
-            and column.key not in HIDDEN_COLUMNS
+            and column.key not in HIDDEN_COLUMNS and column.info != CATEGORY
         ]
 
     def filter_columns(self) -> list[str]:
         return [
             column.key for column in self.mapper.columns
-            if isinstance(column.type, (Enum, Boolean, Date, DateTime))
+            if (isinstance(column.type, (Enum, Boolean, Date, DateTime)) or column.info == CATEGORY)
             and column.key not in HIDDEN_COLUMNS
         ]
 

@@ -85,6 +85,9 @@ SYSTEM_COLUMNS = frozenset({"id", "created_at", "updated_at", "version"})
 # Column `info` markers: shown in lists and details, never typed in a form.
 SET_BY_ACTION = {"set_by": "action"}  # changed only through a business action (rules/)
 COMPUTED = {"set_by": "system"}  # derived from other rows, kept up to date by the models
+# Column `info` marker: short text from a handful of values (a region), filtered by rather than searched.
+# A trigram index on it would match a third of the table for any term and costs every write dearly.
+CATEGORY = {"values": "few"}
 
 
 def is_form_field(column) -> bool:

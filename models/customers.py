@@ -8,7 +8,7 @@ from typing import Optional
 from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models import Choice, Entity, Money, enum_column
+from models import CATEGORY, Choice, Entity, Money, enum_column
 from models.people import User
 
 
@@ -38,7 +38,7 @@ class Account(Entity):
 
     name: Mapped[str] = mapped_column(String(200), index=True)
     kind: Mapped[AccountKind] = enum_column(AccountKind, index=True, default=AccountKind.customer)
-    region: Mapped[str] = mapped_column(String(60), index=True)
+    region: Mapped[str] = mapped_column(String(60), index=True, info=CATEGORY)
     status: Mapped[AccountStatus] = enum_column(AccountStatus, index=True, default=AccountStatus.active)
     email: Mapped[Optional[str]] = mapped_column(String(254), index=True)
     phone: Mapped[Optional[str]] = mapped_column(String(40))

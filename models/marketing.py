@@ -8,7 +8,7 @@ from typing import Optional
 from sqlalchemy import CheckConstraint, Date, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models import Choice, Entity, Money, enum_column
+from models import CATEGORY, Choice, Entity, Money, enum_column
 from models.people import User
 
 
@@ -59,7 +59,7 @@ class MarketNote(Entity):
     kind: Mapped[MarketNoteKind] = enum_column(MarketNoteKind, index=True)
     title: Mapped[str] = mapped_column(String(200), index=True)
     body: Mapped[str] = mapped_column(Text)
-    region: Mapped[Optional[str]] = mapped_column(String(60), index=True)
+    region: Mapped[Optional[str]] = mapped_column(String(60), index=True, info=CATEGORY)
     noted_on: Mapped[date] = mapped_column(Date, index=True)
     author_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), index=True)
     account_id: Mapped[Optional[int]] = mapped_column(ForeignKey("account.id"), index=True)

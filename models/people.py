@@ -9,7 +9,7 @@ from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from models import COMPUTED, Choice, Entity, enum_column
+from models import CATEGORY, COMPUTED, Choice, Entity, enum_column
 
 
 class Role(Choice):
@@ -24,7 +24,7 @@ class Team(Entity):
     __team__ = "id"  # a team's own row belongs to the team
 
     name: Mapped[str] = mapped_column(String(100), unique=True)
-    region: Mapped[str] = mapped_column(String(60), index=True)
+    region: Mapped[str] = mapped_column(String(60), index=True, info=CATEGORY)
     supervisor_id: Mapped[Optional[int]] = mapped_column(
         ForeignKey("app_user.id", use_alter=True, ondelete="SET NULL"), index=True
     )

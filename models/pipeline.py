@@ -7,7 +7,7 @@ from typing import Optional
 from sqlalchemy import Boolean, CheckConstraint, Date, DateTime, ForeignKey, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models import SET_BY_ACTION, Choice, Entity, enum_column, utcnow
+from models import CATEGORY, SET_BY_ACTION, Choice, Entity, enum_column, utcnow
 from models.customers import Account, Contact
 from models.marketing import Campaign
 from models.people import User
@@ -50,7 +50,7 @@ class Lead(Entity):
     contact_phone: Mapped[Optional[str]] = mapped_column(String(40))
     source: Mapped[LeadSource] = enum_column(LeadSource, index=True, default=LeadSource.web)
     status: Mapped[LeadStatus] = enum_column(LeadStatus, index=True, default=LeadStatus.new, info=SET_BY_ACTION)
-    region: Mapped[Optional[str]] = mapped_column(String(60), index=True)
+    region: Mapped[Optional[str]] = mapped_column(String(60), index=True, info=CATEGORY)
     owner_id: Mapped[Optional[int]] = mapped_column(ForeignKey("app_user.id"), index=True, info=SET_BY_ACTION)
     assigned_at: Mapped[Optional[datetime]] = mapped_column(DateTime, info=SET_BY_ACTION)
     next_follow_up: Mapped[Optional[date]] = mapped_column(Date, index=True)

@@ -2,6 +2,7 @@
 
 `ILIKE '%term%'` can use a GIN `gin_trgm_ops` index; SQLite has no such index, so these exist on
 PostgreSQL only (the migration creates them there) and SQLite searches by prefix over the b-tree indexes.
+Regions are not here: they are categories (`models.CATEGORY`), filtered by rather than searched.
 """
 from __future__ import annotations
 
@@ -14,9 +15,9 @@ from models.pipeline import Lead
 from models.service import CustomerRequest
 
 SEARCHED_TEXT = [
-    Account.name, Account.email, Account.vat_number, Account.region,
+    Account.name, Account.email, Account.vat_number,
     Contact.name, Contact.email,
-    Lead.company, Lead.contact_email, Lead.region,
+    Lead.company, Lead.contact_email,
     Quote.number,
     SalesOrder.number, SalesOrder.customer_po,
     Shipment.carrier, Shipment.booking_ref, Shipment.tracking_number, Shipment.destination_country,

@@ -129,6 +129,20 @@ def test_list_filter_on_an_enum_narrows_the_list(login_as):
     assert other.number not in page
 
 
+def test_a_region_is_filtered_by_not_searched(login_as):
+    from models import Lead
+
+    view = view_of(login_as(Role.manager).application, Lead)
+    assert "region" in view.column_filters and "region" not in view.column_searchable_list
+    client = login_as(Role.manager)
+    arg = _filter_arg(client, "lead", "Region", "equals")
+    region = db.session.scalar(select(Lead.region).where(Lead.region.is_not(None)).limit(1))
+    expected = db.session.scalar(select(db.func.count()).select_from(Lead).where(Lead.region == region))
+    assert 0 < expected < db.session.scalar(select(db.func.count()).select_from(Lead))
+    page = client.get("/admin/lead/", query_string={f"flt0_{arg}": region}).get_data(as_text=True)
+    assert f"List ({expected:,})" in page
+
+
 def _filter_arg(client, table, label, operation):
     """The URL name Flask-Admin gave a filter (the part after `flt0_`)."""
     import json

@@ -131,6 +131,6 @@ def test_coordinators_cannot_bulk_edit_targets(login_as):
 
 
 def test_an_unknown_filter_is_refused_rather_than_widening_to_every_row(login_as):
-    response = bulk_edit(login_as(Role.supervisor), "lead", "?flt0_region_equals=North", step="preview",
+    response = bulk_edit(login_as(Role.supervisor), "lead", "?flt0_company_equals=North", step="preview",
                          field="region", value_region="Anywhere")
     assert response.status_code == 400
