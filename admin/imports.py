@@ -123,8 +123,8 @@ def read_table(data: bytes, filename: str) -> tuple[list, Iterator[tuple[int, li
         lines = _csv_lines(data)
     else:
         raise BadFile(N_("Choose a .csv or .xlsx file."))
-    numbered = ((number, cells) for number, cells in enumerate(lines, start=1)
-                if any(cell not in (None, "") for cell in cells))
+    numbered = ((number, cells) for number, cells in enumerate(lines, start=1)  # (cells: a list)
+                if cells.count(None) + cells.count("") < len(cells))
     first = next(numbered, None)
     if first is None:
         raise BadFile(N_("The file is empty: the first line must name the columns."))
@@ -175,7 +175,9 @@ class ImportField:
 
         def read(raw):
             if isinstance(raw, str):
-                raw = unescaped(raw.strip())
+                raw = raw.strip()
+                if raw.startswith("'"):
+                    raw = unescaped(raw)
             if raw is None or raw == "":
                 return None
             value = parse(raw)
@@ -538,15 +540,16 @@ class Importer:
     def _write(self, lines: list[Line], outcome) -> None:
         """Create and update in batches (one statement per batch), then check every row is in scope."""
         creates, updates = defaultdict(list), defaultdict(list)
+        column_of = {name: f.column.key for name, f in self.fields.items()}
         for line in lines:
             if line.existing is None:
-                row = {self.fields[n].column.key: v for n, v in line.values.items() if v is not None}
+                row = {column_of[n]: v for n, v in line.values.items() if v is not None}
                 for creator in self.view.creator_fields:
                     if creator in self.table.c and row.get(creator) is None:
                         row[creator] = self.user.id
                 creates[frozenset(row)].append((line, row))
             else:
-                changed = {self.fields[n].column.key: v for n, v in line.values.items()
+                changed = {column_of[n]: v for n, v in line.values.items()
                            if v != line.existing[n]}
                 if not changed:
                     outcome.unchanged += 1
@@ -584,26 +587,26 @@ class Importer:
 
     def _insert(self, rows: list[dict]) -> list[int]:
         now = utcnow()
-        rows = [{**row, "created_at": now, "updated_at": now, "version": 1} for row in rows]
+        stamps = {"created_at": now, "updated_at": now, "version": 1}
         if on_postgresql(db.session):
-            return self._insert_by_copy(rows)
-        return list(db.session.scalars(insert(self.table).returning(self.table.c.id,
-                                                                    sort_by_parameter_order=True), rows))
+            return self._insert_by_copy(rows, stamps)
+        return list(db.session.scalars(insert(self.table).returning(self.table.c.id, sort_by_parameter_order=True),
+                                       [{**row, **stamps} for row in rows]))
 
-    def _insert_by_copy(self, rows: list[dict]) -> list[int]:
+    def _insert_by_copy(self, rows: list[dict], stamps: dict) -> list[int]:
         """PostgreSQL: ids drawn from the table's sequence, then the rows streamed in by `COPY ... FROM STDIN`
-        (rows of a batch have the same columns; values go through the columns' own bind processing)."""
+        (rows of a batch have the same columns; the columns' defaults are filled in as INSERT would)."""
         table = self.table
         sequence = func.pg_get_serial_sequence(table.name, table.c.id.name)
         ids = list(db.session.scalars(select(func.nextval(sequence)).select_from(func.generate_series(1, len(rows)))))
-        defaults = {column.name: column.default for column in table.c  # what INSERT would have filled in
-                    if column.name not in rows[0] and column is not table.c.id and column.default is not None
-                    and (column.default.is_scalar or column.default.is_callable)}
-        if defaults:
-            scalars = {name: d.arg for name, d in defaults.items() if d.is_scalar}
-            callables = {name: d.arg for name, d in defaults.items() if d.is_callable}
-            rows = [{**row, **scalars, **{name: make(None) for name, make in callables.items()}} for row in rows]
-        copy_rows(db.session, table, [{table.c.id.name: row_id, **row} for row_id, row in zip(ids, rows)])
+        defaulted = [column for column in table.c  # what INSERT would have filled in
+                     if column.name not in rows[0] and column.name not in stamps and column is not table.c.id
+                     and column.default is not None]
+        same = {column.name: column.default.arg for column in defaulted if column.default.is_scalar}
+        made = {column.name: column.default.arg for column in defaulted if column.default.is_callable}
+        numbered = [{table.c.id.name: row_id, **row, **{name: make(None) for name, make in made.items()}}
+                    for row_id, row in zip(ids, rows)]
+        copy_rows(db.session, table, numbered, same={**stamps, **same})
         return ids
 
     def _update(self, rows: list[dict]) -> list[int]:

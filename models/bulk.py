@@ -49,23 +49,29 @@ def insert_rows(session, table, rows: list[dict]) -> None:
             session.execute(insert(table), batch)
 
 
-def copy_rows(session, table, rows: list[dict]) -> None:
+def copy_rows(session, table, rows: list[dict], same: dict | None = None) -> None:
     """PostgreSQL: stream `rows` into `table` with `COPY ... FROM STDIN`, on the session's connection.
 
-    Values go through the columns' own bind processing (JSON, enums), as an INSERT would send them;
-    columns left out get their server-side defaults (a serial id). A constraint violation is raised as
-    SQLAlchemy's IntegrityError, as for an INSERT.
+    `same`: column values every row shares (converted once, not per row). Values go through the columns'
+    own bind processing (JSON, enums), as an INSERT would send them; columns left out get their
+    server-side defaults (a serial id). A constraint violation is raised as SQLAlchemy's IntegrityError,
+    as for an INSERT.
     """
-    keys = list(rows[0])
+    keys, same = list(rows[0]), same or {}
     dialect = session.get_bind().dialect
-    processors = [table.c[key].type.dialect_impl(dialect).bind_processor(dialect) for key in keys]
-    names = sql.SQL(", ").join(sql.Identifier(key) for key in keys)
+
+    def processor(key):
+        return table.c[key].type.dialect_impl(dialect).bind_processor(dialect) or (lambda value: value)
+
+    processors = [(key, processor(key)) for key in keys]
+    shared = [None if value is None else processor(key)(value) for key, value in same.items()]
+    names = sql.SQL(", ").join(sql.Identifier(key) for key in [*keys, *same])
     statement = sql.SQL("COPY {} ({}) FROM STDIN").format(sql.Identifier(table.name), names)
     with session.connection().connection.driver_connection.cursor() as cursor:
         try:
             with cursor.copy(statement) as copy:
                 for row in rows:
-                    copy.write_row([process(row[key]) if process and row[key] is not None else row[key]
-                                    for key, process in zip(keys, processors)])
+                    copy.write_row([None if (value := row[key]) is None else process(value)
+                                    for key, process in processors] + shared)
         except psycopg.IntegrityError as error:
             raise IntegrityError(statement.as_string(cursor), None, error) from error
