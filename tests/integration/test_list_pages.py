@@ -6,7 +6,7 @@ from sqlalchemy import event, select, text
 
 import admin.listing
 from admin.registry import mapped_models
-from models import Account, Quote, Role, SalesOrder, db
+from models import Account, Quote, Role, SalesOrder, User, db
 from tests.conftest import DEMO_LOGINS, DEMO_PASSWORD
 
 
@@ -98,6 +98,16 @@ def test_an_unfiltered_list_far_past_the_cap_is_not_counted_on_postgresql(login_
     assert re.search(r"List \((\d[\d,]*)\)", searched) and "10,000+" not in searched
     monkeypatch.setattr(admin.listing, "ESTIMATE_MARGIN", 10)
     assert f"List ({quotes:,})" in client.get("/admin/quote/?view=all").get_data(as_text=True)
+
+
+def test_a_relation_to_the_same_model_is_joined_not_loaded_per_row(app, login_as):
+    """A coordinator's manager (a user, like the row) comes with the page, as other related records do."""
+    client = login_as(Role.admin)
+    coordinator = db.session.scalar(select(User).where(User.email == DEMO_LOGINS[Role.coordinator]))
+    assert coordinator.reports_to is not None
+    db.session.expunge_all()  # nothing already loaded stands in for the page's own query
+    status, count = statements_for(app, client, f"/admin/app_user/?search={coordinator.email}")
+    assert status == 200 and count == 3
 
 
 def test_cap_is_shown_as_ten_thousand_plus():
