@@ -163,6 +163,9 @@ class RowCellsHtml:
 
     def __init__(self, context, view, columns):
         self.context, self.view, self.columns = context, view, [name for name, _label in columns]
+        # Read once: Flask-Admin's attributes behind these names resolve through a descriptor per access.
+        self.formatters = (view.column_formatters, view.column_type_formatters)
+        self.openings = {name: f'<td class="col-{escape(name)}">' for name in self.columns}
         self.editors: dict[str, Stamp | None] = {}
         editable = [name for name in self.columns if view.is_editable(name)]
         if editable:
@@ -183,10 +186,10 @@ class RowCellsHtml:
         return make_token() if callable(make_token) else ""
 
     def __call__(self, row) -> Markup:
-        view, context = self.view, self.context
+        view, context, (formatters, type_formatters) = self.view, self.context, self.formatters
         cells = []
         for name in self.columns:
-            value = view._get_list_value(context, row, name, view.column_formatters, view.column_type_formatters)
+            value = view._get_list_value(context, row, name, formatters, type_formatters)
             if name not in self.editors:
                 shown = escape(value)
             elif self.editors[name] is not None:
@@ -196,8 +199,37 @@ class RowCellsHtml:
                 form = view.list_form()
                 form.process(obj=row)
                 shown = form[name](pk=view.get_pk_value(row), display_value=value, csrf=self._csrf(form))
-            cells.append(f'<td class="col-{escape(name)}">{shown}</td>')
+            cells.append(f'{self.openings[name]}{shown}</td>')
         return Markup("".join(cells))
+
+
+class RowHtml:
+    """One list page's rows as Flask-Admin's list template writes them: the selection box, the row
+    buttons (`RowActionsHtml`) and the data cells (`RowCellsHtml`), one call per row."""
+
+    def __init__(self, context, view):
+        self.view = view
+        self.checkbox = None
+        if context.resolve("actions"):
+            title = escape(context.resolve("_gettext")("Select record"))
+            self.checkbox = Stamp(f'<td><input type="checkbox" name="rowid" class="action-checkbox" '
+                                  f'value="{ROW_ID_MARK}" title="{title}" /></td>', ROW_ID_MARK)
+        self.buttons = RowActionsHtml(context, context.resolve("list_row_actions")) \
+            if view.column_display_actions else None
+        self.cells = RowCellsHtml(context, view, context.resolve("list_columns"))
+
+    def __call__(self, row) -> Markup:
+        row_id = self.view.get_pk_value(row)
+        html = []
+        if self.checkbox is not None:
+            html.append(self.checkbox(**{ROW_ID_MARK: str(escape(row_id))}))
+        if self.buttons is not None:
+            html.append(f'<td class="list-buttons-column">{self.buttons(row_id, row)}</td>')
+        html.append(self.cells(row))
+        return Markup("".join(html))
+
+
+STATIC_URLS: dict[tuple, str] = {}  # (endpoint, script root, arguments) → URL
 
 
 class FastListMixin:
@@ -206,20 +238,21 @@ class FastListMixin:
     list_template = "admin/desk_list.html"
 
     @pass_context
-    def row_actions_html(self, context, actions, row_id, row) -> Markup:
-        """The row's action buttons (the page's renderer is built on the first row of the request)."""
-        pages = request.environ.setdefault("desk.row_actions", {})  # this request's, whatever the app context
-        if id(actions) not in pages:
-            pages[id(actions)] = (actions, RowActionsHtml(context, actions))  # keeps `actions` alive
-        return pages[id(actions)][1](row_id, row)
+    def row_html(self, context, row) -> Markup:
+        """A row's cells: the page's renderer is built on the request's first row, then filled in per row."""
+        pages = request.environ.setdefault("desk.rows", {})  # this request's, whatever the app context
+        if id(self) not in pages:
+            pages[id(self)] = RowHtml(context, self)
+        return pages[id(self)](row)
 
-    @pass_context
-    def row_cells_html(self, context, columns, row) -> Markup:
-        """The row's data cells (the page's renderer is built on the first row of the request)."""
-        pages = request.environ.setdefault("desk.row_cells", {})  # this request's, whatever the app context
-        if id(columns) not in pages:
-            pages[id(columns)] = (columns, RowCellsHtml(context, self, columns))
-        return pages[id(columns)][1](row)
+    def get_url(self, endpoint, **kwargs):
+        """URLs of static files are the same on every request: each is built once (a page asks for ~20)."""
+        if not endpoint.endswith(".static"):
+            return super().get_url(endpoint, **kwargs)
+        key = (endpoint, request.script_root, tuple(sorted(kwargs.items())))
+        if key not in STATIC_URLS:
+            STATIC_URLS[key] = super().get_url(endpoint, **kwargs)
+        return STATIC_URLS[key]
 
     def _get_filter_groups(self):
         """The filter menu in the request's language: fixed when the view is built, so kept per language."""

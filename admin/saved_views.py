@@ -137,15 +137,17 @@ def usable_views(user, endpoint: str) -> list[SavedView]:
     return list(db.session.scalars(query))
 
 
+_VIEW_OWNER = aliased(User, name="view_owner")  # made once: an alias builds a proxy of every column
+
+
 def load_user_with_views(user_id: int) -> User | None:
     """The user and, in the same statement, every saved view they may use (with its owner), so that
     a list's Views menu and its role default cost no statement of their own."""
-    owner = aliased(User)
     rows = db.session.execute(
         select(User, SavedView).where(User.id == user_id)
         .outerjoin(SavedView, scope_clause(SavedView, Scope.OWN, User))
-        .outerjoin(owner, owner.id == SavedView.owner_id)
-        .options(contains_eager(SavedView.owner.of_type(owner)))
+        .outerjoin(_VIEW_OWNER, _VIEW_OWNER.id == SavedView.owner_id)
+        .options(contains_eager(SavedView.owner.of_type(_VIEW_OWNER)))
     ).all()
     if not rows:
         return None
