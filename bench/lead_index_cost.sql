@@ -14,9 +14,9 @@ ROLLBACK;
 
 SELECT array_agg(id) AS ids FROM (SELECT id FROM lead WHERE status IN ('assigned', 'contacted')
                                   ORDER BY id LIMIT 10000 OFFSET 10000) s \gset
-\echo without the three trigram indexes
+\echo without the two trigram indexes
 BEGIN;
-DROP INDEX ix_lead_company_trgm, ix_lead_contact_email_trgm, ix_lead_region_trgm;
+DROP INDEX ix_lead_company_trgm, ix_lead_contact_email_trgm;
 UPDATE lead SET owner_id = (SELECT min(id) FROM app_user), version = version + 1, updated_at = now(),
                 assigned_at = now() WHERE id = ANY(:'ids'::int[]);
 ROLLBACK;
@@ -32,9 +32,9 @@ ROLLBACK;
 
 SELECT array_agg(id) AS ids FROM (SELECT id FROM lead WHERE status IN ('assigned', 'contacted')
                                   ORDER BY id LIMIT 10000 OFFSET 30000) s \gset
-\echo without all six text indexes
+\echo without all five text indexes
 BEGIN;
-DROP INDEX ix_lead_company_trgm, ix_lead_contact_email_trgm, ix_lead_region_trgm,
+DROP INDEX ix_lead_company_trgm, ix_lead_contact_email_trgm,
            ix_lead_company, ix_lead_contact_email, ix_lead_region;
 UPDATE lead SET owner_id = (SELECT min(id) FROM app_user), version = version + 1, updated_at = now(),
                 assigned_at = now() WHERE id = ANY(:'ids'::int[]);
