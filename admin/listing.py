@@ -16,7 +16,7 @@ import re
 from types import SimpleNamespace
 from urllib.parse import quote
 
-from flask import abort, g, request
+from flask import abort, g, has_request_context, request
 from flask_babel import get_locale
 from flask_admin.model.template import TemplateLinkRowAction
 from jinja2 import pass_context
@@ -25,6 +25,7 @@ from sqlalchemy import any_, case, column, func, inspect, or_, select, table
 from sqlalchemy.sql.elements import True_
 from sqlalchemy.orm import Query
 
+from admin.i18n import format_number
 from models import db
 from models.bulk import on_postgresql
 
@@ -51,7 +52,10 @@ class CappedCount(int):
         return self > self.cap
 
     def __str__(self) -> str:
-        return f"{self.cap:,}+" if self.capped else f"{int(self):,}"
+        """Written as the request's locale writes numbers ("10 000+" in Polish); English outside a request."""
+        shown = self.cap if self.capped else int(self)
+        text = format_number(shown) if has_request_context() else f"{shown:,}"
+        return f"{text}+" if self.capped else text
 
     __html__ = __str__
 

@@ -188,6 +188,15 @@ def test_dates_and_numbers_follow_the_locale(polish_coordinator):
     assert re.search(r"\d{1,2} (sty|lut|mar|kwi|maj|cze|lip|sie|wrz|paź|lis|gru) \d{4}", html)
 
 
+@pytest.mark.parametrize("language, expected", [("pl", "10\xa0000+"), ("en", "10,000+")])
+def test_a_capped_count_is_written_as_the_locale_writes_numbers(app, language, expected):
+    from admin.listing import CappedCount
+
+    with app.test_request_context(headers={"Accept-Language": language}):
+        assert str(CappedCount(25_000, 10_000)) == expected
+        assert str(CappedCount(9_999, 10_000)) == expected.replace("10", "9").replace("000+", "999")
+
+
 @pytest.mark.parametrize("language, expected", [
     ("en", "3 approved, 4 skipped: 2 is draft, not submitted; 1 needs a supervisor or manager; "
            "1 above your approval limit (15% / 50,000.00)"),
