@@ -12,8 +12,9 @@ from flask_login import current_user
 from markupsafe import Markup, escape
 from werkzeug.datastructures import MultiDict
 
+from admin.i18n import translated
 from models import db
-from rules.core import ActionInputError, actions_for, in_language, run_action, words
+from rules.core import ActionInputError, actions_for, run_action, words
 
 
 def translated_choices(form):
@@ -37,7 +38,7 @@ def describe_result(result) -> str:
     if not result.skipped:
         return text
     reasons = Counter(result.skipped.values()).most_common()
-    listed = "; ".join(f"{n} {in_language(why, gettext)}" for why, n in reasons)
+    listed = "; ".join(f"{n} {translated(why)}" for why, n in reasons)
     return gettext("%(done)s, %(num)d skipped: %(reasons)s", done=text, num=len(result.skipped), reasons=listed)
 
 

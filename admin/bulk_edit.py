@@ -19,10 +19,11 @@ from sqlalchemy import CheckConstraint, literal, select, text, update
 from wtforms.validators import ValidationError
 
 from admin.access import BULK_EDIT, EDIT
+from admin.i18n import translated
 from admin.imports import BATCH_ROWS, ImportField, References, fields_named
 from admin.listing import list_arguments
 from models import db, is_form_field, utcnow
-from rules.core import N_, Phrase, in_language, record_event
+from rules.core import N_, Phrase, record_event
 
 SAMPLE_ROWS = 10
 OUT_OF_SCOPE = N_("outside your scope, or deleted")
@@ -227,4 +228,4 @@ class BulkEditMixin:
 
 def _reasons(skipped: dict) -> str:
     """'3 changed by someone else since the preview, 1 …' in the user's language, most frequent first."""
-    return "; ".join(f"{n} {in_language(reason, gettext)}" for reason, n in Counter(skipped.values()).most_common())
+    return "; ".join(f"{n} {translated(reason)}" for reason, n in Counter(skipped.values()).most_common())

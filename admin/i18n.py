@@ -30,7 +30,7 @@ def select_locale() -> str | None:
 
 def translated(text) -> str:
     """A string declared without Flask (marked with `rules.core.N_`, or a `Phrase`), in the user's language."""
-    return in_language(text, gettext) if text else text
+    return in_language(text, gettext, str(get_locale() or "en")) if text else text
 
 
 def format_number(value) -> str:

@@ -39,9 +39,10 @@ from wtforms.validators import ValidationError
 
 from admin.exports import FORMULA_STARTS
 from admin.generate import ModelShape, label_for
+from admin.i18n import translated
 from models import db, utcnow
 from models.bulk import BATCH_ROWS, batches, copy_rows, member_of, on_postgresql
-from rules.core import N_, Phrase, in_language, record_event
+from rules.core import N_, Phrase, record_event
 
 IMPORT_MAX_BYTES = 10 * 1024 * 1024
 IMPORT_MAX_ROWS = 200_000
@@ -675,7 +676,7 @@ class ImportMixin:
             except StopIteration as finished:
                 outcome = finished.value
                 break
-            yield f'<li class="small text-muted" data-progress>{Markup.escape(in_language(message, gettext))}</li>\n'
+            yield f'<li class="small text-muted" data-progress>{Markup.escape(translated(message))}</li>\n'
         render = get_template_attribute("admin/bulk/import_outcome.html", "outcome")
         yield str(render(outcome, self.get_url(".index_view")))
         yield bottom

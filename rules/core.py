@@ -18,6 +18,7 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any, Callable, Iterable, Mapping
 
+from babel.numbers import format_decimal
 from sqlalchemy import and_, event, func, select, true, update
 from sqlalchemy.sql import ColumnElement
 from sqlalchemy.orm import Session
@@ -47,8 +48,8 @@ class Phrase(str):
         phrase.message, phrase.parts = message, parts
         return phrase
 
-    def translated(self, gettext: Callable[..., str]) -> str:
-        parts = {name: in_language(value, gettext) for name, value in self.parts.items()}
+    def translated(self, gettext: Callable[..., str], locale: str = "en") -> str:
+        parts = {name: in_language(value, gettext, locale) for name, value in self.parts.items()}
         return gettext(self.message, **parts) if parts else gettext(self.message)
 
 
@@ -61,8 +62,8 @@ class Either(Phrase):
         phrase.items = items
         return phrase
 
-    def translated(self, gettext: Callable[..., str]) -> str:
-        return _joined([in_language(item, gettext) for item in self.items], gettext("or"))
+    def translated(self, gettext: Callable[..., str], locale: str = "en") -> str:
+        return _joined([in_language(item, gettext, locale) for item in self.items], gettext("or"))
 
 
 class Term(Phrase):
@@ -73,20 +74,33 @@ class Term(Phrase):
         term.label = member.label
         return term
 
-    def translated(self, gettext: Callable[..., str]) -> str:
+    def translated(self, gettext: Callable[..., str], locale: str = "en") -> str:
         label = gettext(self.label)
         return str(self) if label == self.label else label
+
+
+class Number(Phrase):
+    """An amount or a percentage inside a reason: '50,000.00' in English, and as the reader's locale
+    writes numbers where it is shown ('50 000,00' in Polish)."""
+
+    def __new__(cls, value: Decimal, pattern: str, suffix: str = ""):
+        number = super().__new__(cls, format_decimal(value, format=pattern, locale="en") + suffix)
+        number.value, number.pattern, number.suffix = value, pattern, suffix
+        return number
+
+    def translated(self, gettext: Callable[..., str], locale: str = "en") -> str:
+        return format_decimal(self.value, format=self.pattern, locale=locale) + self.suffix
 
 
 def _joined(items: list[str], conjunction: str) -> str:
     return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} {conjunction} {items[-1]}"
 
 
-def in_language(text: Any, gettext: Callable[..., str]) -> Any:
-    """A reason or label in the user's language: phrases by their message, other marked text as a whole;
-    numbers, dates and other values as they are."""
+def in_language(text: Any, gettext: Callable[..., str], locale: str = "en") -> Any:
+    """A reason or label in the user's language (`gettext`) and `locale`: phrases by their message, other
+    marked text as a whole; dates and other values as they are."""
     if isinstance(text, Phrase):
-        return text.translated(gettext)
+        return text.translated(gettext, locale)
     return gettext(text) if isinstance(text, str) else text
 
 
@@ -158,14 +172,14 @@ def either(items: Iterable[str]) -> Either:
     return Either(items)
 
 
-def percent(value: Decimal) -> str:
-    """15.00 → '15%', 12.50 → '12.5%'."""
-    return f"{Decimal(value).normalize():f}%"
+def percent(value: Decimal) -> Number:
+    """15.00 → '15%', 12.50 → '12.5%' (in Polish '12,5%')."""
+    return Number(Decimal(value), "#,##0.##", "%")
 
 
-def money(value: Decimal) -> str:
-    """50000 → '50,000.00'."""
-    return f"{Decimal(value):,.2f}"
+def money(value: Decimal) -> Number:
+    """50000 → '50,000.00' (in Polish '50 000,00')."""
+    return Number(Decimal(value), "#,##0.00")
 
 
 # --- Who may act -----------------------------------------------------------------------------------

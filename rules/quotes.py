@@ -37,7 +37,8 @@ def limit_text(policy: ApprovalPolicy | None) -> str:
     """'15% / 50,000.00'."""
     if policy is None:
         return Phrase(N_("no policy"))
-    return f"{percent(policy.max_discount_pct)} / {money(policy.max_quote_total)}"
+    return Phrase("%(discount)s / %(total)s", discount=percent(policy.max_discount_pct),
+                  total=money(policy.max_quote_total))
 
 
 def has_lines(quote: Quote, user) -> str | None:

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import io
 import re
+from decimal import Decimal
 from html.parser import HTMLParser
 from pathlib import Path
+from types import SimpleNamespace
 
 import flask_admin
 import pytest
@@ -201,18 +203,20 @@ def test_a_capped_count_is_written_as_the_locale_writes_numbers(app, language, e
     ("en", "3 approved, 4 skipped: 2 is draft, not submitted; 1 needs a supervisor or manager; "
            "1 above your approval limit (15% / 50,000.00)"),
     ("pl", "zatwierdzono: 3, pominięto 4: 2 stan: Szkic, wymagany: Przesłana; "
-           "1 wymaga roli: Kierownik zespołu lub Menedżer; 1 powyżej twojego limitu zatwierdzania (15% / 50,000.00)"),
+           "1 wymaga roli: Kierownik zespołu lub Menedżer; 1 powyżej twojego limitu zatwierdzania (15% / 50\xa0000,00)"),
 ])
 def test_skip_reasons_are_told_in_the_users_language(app, language, expected):
     from admin.actions import describe_result
     from models import QuoteStatus
     from rules.core import N_, ActionResult, Phrase, Term, either, words
+    from rules.quotes import limit_text
 
     action = ACTIONS["approve_quote"]
     state = Phrase(N_("is %(state)s, not %(allowed)s"), state=words(QuoteStatus.draft),
                    allowed=either([words(QuoteStatus.submitted)]))
     role = Phrase(N_("needs a %(role)s"), role=either([Term(Role.supervisor), Term(Role.manager)]))
-    limit = Phrase(N_("above your approval limit (%(limit)s)"), limit="15% / 50,000.00")
+    policy = SimpleNamespace(max_discount_pct=Decimal("15.00"), max_quote_total=Decimal("50000"))
+    limit = Phrase(N_("above your approval limit (%(limit)s)"), limit=limit_text(policy))
     result = ActionResult(action, done=[1, 2, 3], skipped={4: state, 5: state, 6: role, 7: limit})
     assert state == "is draft, not submitted" and role == "needs a supervisor or manager"  # stored in English
     with app.test_request_context(headers={"Accept-Language": language}):
