@@ -148,7 +148,15 @@ class CampaignView(DeskModelView):
 
 @register(MarketNote)
 class MarketNoteView(DeskModelView):
-    scope = Scope.ALL
+    scope = Scope.ALL  # what the market says is everyone's to read
+
+    def write_refusal(self, record):
+        """A note is its author's to change; their supervisor and the managers may correct it."""
+        if record.author_id in (None, current_user.id) or current_user.role is Role.manager:
+            return None
+        if current_user.role is Role.supervisor and record.author.team_id == current_user.team_id:
+            return None
+        return gettext("Only its author, their supervisor or a manager changes a market note.")
 
 
 # Targets and pay.

@@ -8,7 +8,7 @@ from typing import Optional
 from sqlalchemy import CheckConstraint, Date, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models import CATEGORY, Choice, Entity, Money, enum_column
+from models import CATEGORY, SET_BY_ACTION, Choice, Entity, Money, enum_column
 from models.people import User
 
 
@@ -61,7 +61,7 @@ class MarketNote(Entity):
     body: Mapped[str] = mapped_column(Text)
     region: Mapped[Optional[str]] = mapped_column(String(60), index=True, info=CATEGORY)
     noted_on: Mapped[date] = mapped_column(Date, index=True)
-    author_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), index=True, info=SET_BY_ACTION)
     account_id: Mapped[Optional[int]] = mapped_column(ForeignKey("account.id"), index=True)
     product_id: Mapped[Optional[int]] = mapped_column(ForeignKey("product.id"), index=True)
 

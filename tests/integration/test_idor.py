@@ -17,7 +17,7 @@ from sqlalchemy import Enum, Integer, Numeric, String, select
 from wtforms import DateField, DecimalField, IntegerField, SelectField
 
 from admin.access import DELETE, EDIT, EXPORT, READ, Scope
-from models import Team, OrderStatus, Overtime, ReworkRequest, Role, SavedView, db
+from models import MarketNote, MarketNoteKind, OrderStatus, Overtime, ReworkRequest, Role, SavedView, Team, db
 from rules.core import actions_for
 from tests import factories
 from tests.integration.access_support import (
@@ -289,3 +289,48 @@ def test_a_view_shared_with_a_role_cannot_be_deleted_by_someone_of_that_role(app
     assert still_there == shared.id, f"answered {response.status_code} and deleted the view"
     assert response.status_code in (302, 403, 404)  # 302: back to the list, with the refusal
     assert response.status_code != 302 or "Only its owner" in " ".join(flashed(client))
+
+
+# --- Market notes: everyone reads them; the author, their supervisor and managers change them -------
+
+def a_market_note_by(email: str) -> MarketNote:
+    note = MarketNote(kind=MarketNoteKind.competition, title="Rival cuts oak prices", body="Seen at the fair.",
+                      noted_on=date(2026, 11, 2), author_id=user(email).id)
+    db.session.add(note)
+    db.session.commit()
+    return note
+
+
+def edit_note(app, email: str, note: MarketNote, **changes):
+    client = client_as(app, email)
+    form = form_values(client.get(f"/admin/market_note/edit/?id={note.id}").get_data(as_text=True))
+    response = client.post(f"/admin/market_note/edit/?id={note.id}", data={**form, **changes})
+    db.session.expire_all()
+    return client, response
+
+
+@pytest.mark.parametrize("editor, allowed", [
+    (COORDINATOR, True),              # the author
+    ("supervisor@example.com", True),  # the author's supervisor
+    (Role.manager, True),
+    (OTHER_COORDINATOR, False),       # reads it, but it is not theirs
+    (OTHER_SUPERVISOR, False),        # another team's supervisor
+])
+def test_a_market_note_is_changed_by_its_author_their_supervisor_or_a_manager(app, editor, allowed):
+    note = a_market_note_by(COORDINATOR)
+    assert client_as(app, editor).get(f"/admin/market_note/details/?id={note.id}").status_code == 200
+    client, response = edit_note(app, editor, note, title="Rival raises oak prices")
+    title = db.session.scalar(select(MarketNote.title).where(MarketNote.id == note.id))
+    assert (title == "Rival raises oak prices") is allowed, f"answered {response.status_code}"
+    if not allowed:
+        assert "Only its author" in " ".join(flashed(client)) or "Only its author" in response.get_data(as_text=True)
+
+
+def test_a_market_note_cannot_be_signed_with_someone_elses_name(app):
+    """The author is who saved the note first: not a field of the form, so a posted author is ignored."""
+    client = client_as(app, OTHER_COORDINATOR)
+    client.post("/admin/market_note/new/", data={
+        "kind": "trend", "title": "Walnut is back", "body": "Three dealers asked.", "noted_on": "2026-11-03",
+        "author": str(user(COORDINATOR).id)})
+    note = db.session.scalar(select(MarketNote).where(MarketNote.title == "Walnut is back"))
+    assert note is not None and note.author_id == user(OTHER_COORDINATOR).id
