@@ -39,17 +39,23 @@ def format_number(value) -> str:
     return format_decimal(value, format="#,##0.##")
 
 
-def remembered_per_locale(format_value):
+class remembered_per_locale:
     """A list/details cell formatter that formats each value once per locale.
 
     A page shows the same states, dates and amounts many times, and the catalogues and the locale data
     do not change while the app runs, so the text is kept (for a few thousand recent values).
+    `for_locale` gives the formatter with the locale already read, for a page that formats many cells.
     """
-    @lru_cache(maxsize=4096)
-    def in_locale(locale: str, value):
-        return format_value(value)
 
-    return lambda view, value, name: in_locale(str(get_locale()), value)
+    def __init__(self, format_value):
+        self.in_locale = lru_cache(maxsize=4096)(lambda locale, value: format_value(value))
+
+    def __call__(self, view, value, name):
+        return self.in_locale(str(get_locale()), value)
+
+    def for_locale(self, locale: str):
+        in_locale = self.in_locale
+        return lambda view, value, name: in_locale(locale, value)
 
 
 # List and details cells: dates, times and amounts as the locale writes them (times in the user's zone).

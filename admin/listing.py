@@ -156,6 +156,41 @@ STAMPED_EDITORS = {"StringField", "TextAreaField", "IntegerField", "FloatField",
                    "DateTimeField", "TimeField", "SelectField", "Select2Field"}
 
 
+class CellValues:
+    """What a list page shows in a cell: Flask-Admin's `_get_list_value`, with its lookups done once per
+    page rather than per cell — the column's formatter and choices, the type formatter of each value type
+    (found as Flask-Admin finds it, the first whose type the value is an instance of), and the locale
+    the per-locale formatters write in."""
+
+    def __init__(self, view, context):
+        self.view, self.context = view, context
+        self.formatters = view.column_formatters  # each a descriptor lookup in Flask-Admin: read once
+        self.type_formatters = view.column_type_formatters
+        self.choices = view._column_choices_map
+        self.by_type: dict[type, object] = {}
+        self.locale = str(get_locale())
+
+    def _type_formatter(self, value):
+        kind = type(value)
+        if kind not in self.by_type:
+            found = next((f for typeobj, f in self.type_formatters.items() if isinstance(value, typeobj)), None)
+            self.by_type[kind] = found.for_locale(self.locale) if hasattr(found, "for_locale") else found
+        return self.by_type[kind]
+
+    def __call__(self, row, name: str):
+        view = self.view
+        column_formatter = self.formatters.get(name)
+        if column_formatter is not None:
+            value = column_formatter(view, self.context, row, name)
+        else:
+            value = view._get_field_value(row, name)
+        choices = self.choices.get(name)
+        if choices:
+            return choices.get(value) or value
+        formatter = self._type_formatter(value)
+        return formatter(view, value, name) if formatter is not None else value
+
+
 class RowCellsHtml:
     """One list page's data cells, a row at a time, as Flask-Admin's list template would write them.
 
@@ -167,8 +202,7 @@ class RowCellsHtml:
 
     def __init__(self, context, view, columns):
         self.context, self.view, self.columns = context, view, [name for name, _label in columns]
-        # Read once: Flask-Admin's attributes behind these names resolve through a descriptor per access.
-        self.formatters = (view.column_formatters, view.column_type_formatters)
+        self.value_of = CellValues(view, context)
         self.openings = {name: f'<td class="col-{escape(name)}">' for name in self.columns}
         self.editors: dict[str, Stamp | None] = {}
         editable = [name for name in self.columns if view.is_editable(name)]
@@ -190,10 +224,10 @@ class RowCellsHtml:
         return make_token() if callable(make_token) else ""
 
     def __call__(self, row) -> Markup:
-        view, context, (formatters, type_formatters) = self.view, self.context, self.formatters
+        view, value_of = self.view, self.value_of
         cells = []
         for name in self.columns:
-            value = view._get_list_value(context, row, name, formatters, type_formatters)
+            value = value_of(row, name)
             if name not in self.editors:
                 shown = escape(value)
             elif self.editors[name] is not None:

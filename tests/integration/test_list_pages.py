@@ -110,6 +110,31 @@ def test_a_relation_to_the_same_model_is_joined_not_loaded_per_row(app, login_as
     assert status == 200 and count == 3
 
 
+@pytest.mark.parametrize("language", ["en", "pl"])
+def test_cells_show_what_flask_admin_would_show(app, language):
+    """`CellValues` does Flask-Admin's `_get_list_value` lookups once per page: every column of every
+    list shows the same values (states, dates, amounts, related records) in either language."""
+    from flask_login import login_user
+
+    checked = 0
+    for model in mapped_models():
+        view = view_of(app, model)
+        role = Role.manager if "read" in view.access[Role.manager] else Role.admin
+        reader = db.session.scalar(select(User).where(User.role == role).order_by(User.id).limit(1))
+        with app.test_request_context(f"/admin/{model.__tablename__}/", headers={"Accept-Language": language}):
+            reader.locale = None  # the browser's language applies
+            login_user(reader)
+            cells = admin.listing.CellValues(view, None)
+            for row in view.get_list(0, None, None, None, None, page_size=20)[1]:
+                for name, _label in view._list_columns:
+                    expected = view._get_list_value(None, row, name, view.column_formatters,
+                                                    view.column_type_formatters)
+                    assert cells(row, name) == expected, f"{model.__tablename__}.{name}"
+                    checked += 1
+        db.session.rollback()
+    assert checked > 1000
+
+
 def test_cap_is_shown_as_ten_thousand_plus():
     count = admin.listing.CappedCount(25_000, 10_000)
     assert str(count) == "10,000+" and count.capped
