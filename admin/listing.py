@@ -18,7 +18,9 @@ from urllib.parse import quote
 
 from flask import abort, g, has_request_context, request
 from flask_babel import get_locale
-from flask_admin.model.template import TemplateLinkRowAction
+from flask_admin.model.template import (
+    DeleteRowAction, EditPopupRowAction, EditRowAction, TemplateLinkRowAction,
+)
 from jinja2 import pass_context
 from markupsafe import Markup, escape
 from sqlalchemy import any_, case, column, func, inspect, or_, select, table
@@ -129,26 +131,34 @@ class RowActionsHtml:
     form (three macro calls per row). Their HTML depends only on the row's id, so each is rendered once
     for the page with a mark in place of the id, and the mark is replaced per row. Actions whose HTML
     depends on the row (the rule actions menu, any other) render per row, through `page_renderer` when
-    they offer one (their page-wide parts computed once).
+    they offer one (their page-wide parts computed once). The edit and delete buttons are left out of a
+    row the view's `write_refusal` says the user may not change (the server refuses it all the same).
     """
 
     def __init__(self, context, actions):
-        stand_in = SimpleNamespace(**{context.resolve("admin_view")._primary_key: ROW_ID_MARK})
+        self.view = context.resolve("admin_view")
+        stand_in = SimpleNamespace(**{self.view._primary_key: ROW_ID_MARK})
         self.context, self.actions, self.parts = context, actions, []
         for action in actions:
             if isinstance(action, TemplateLinkRowAction):
-                self.parts.append(Stamp(action.render(context, ROW_ID_MARK, stand_in), ROW_ID_MARK))
+                part = Stamp(action.render(context, ROW_ID_MARK, stand_in), ROW_ID_MARK)
             elif hasattr(action, "page_renderer"):
-                self.parts.append(action.page_renderer(context))
+                part = action.page_renderer(context)
             else:
-                self.parts.append(lambda row_id, row, action=action: action.render(context, row_id, row))
+                part = (lambda row_id, row, action=action: action.render(context, row_id, row))
+            self.parts.append((isinstance(action, WRITE_BUTTONS), action, part))
 
     def __call__(self, row_id, row) -> Markup:
+        writable = not self.view.write_refusal(row)
+        shown = [(action, part) for writes, action, part in self.parts if writable or not writes]
         row_mark = quote(str(row_id), safe="")
         if row_mark != str(escape(row_id)):  # an id that URLs and HTML spell differently: render it all
-            return Markup("".join(str(action.render(self.context, row_id, row)) for action in self.actions))
+            return Markup("".join(str(action.render(self.context, row_id, row)) for action, _part in shown))
         return Markup("".join(part(**{ROW_ID_MARK: row_mark}) if isinstance(part, Stamp) else str(part(row_id, row))
-                              for part in self.parts))
+                              for _action, part in shown))
+
+
+WRITE_BUTTONS = (EditRowAction, EditPopupRowAction, DeleteRowAction)
 
 
 # Inline-edit widgets whose HTML depends only on the row's id and shown value (not on the field's data).

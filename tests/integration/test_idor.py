@@ -319,6 +319,9 @@ def edit_note(app, email: str, note: MarketNote, **changes):
 def test_a_market_note_is_changed_by_its_author_their_supervisor_or_a_manager(app, editor, allowed):
     note = a_market_note_by(COORDINATOR)
     assert client_as(app, editor).get(f"/admin/market_note/details/?id={note.id}").status_code == 200
+    listed = client_as(app, editor).get("/admin/market_note/?page_size=100").get_data(as_text=True)
+    assert f"/admin/market_note/details/?id={note.id}&amp;" in listed
+    assert (f"/admin/market_note/edit/?id={note.id}&amp;" in listed) is allowed  # the button follows the rule
     client, response = edit_note(app, editor, note, title="Rival raises oak prices")
     title = db.session.scalar(select(MarketNote.title).where(MarketNote.id == note.id))
     assert (title == "Rival raises oak prices") is allowed, f"answered {response.status_code}"

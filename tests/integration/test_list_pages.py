@@ -204,13 +204,16 @@ def test_a_later_page_shows_the_same_rows_as_a_plain_offset(login_as, query):
 
 def test_row_buttons_carry_each_rows_own_id(login_as):
     client = login_as(Role.supervisor)
-    page = client.get("/admin/quote/").get_data(as_text=True)
+    page = client.get("/admin/quote/?page_size=100").get_data(as_text=True)
     ids = [int(i) for i in re.findall(r'name="rowid" class="action-checkbox" value="(\d+)"', page)]
-    assert len(ids) == 20
+    assert len(ids) > 20
+    drafts = set(db.session.scalars(select(Quote.id).where(Quote.id.in_(ids), Quote.status == "draft")))
+    assert drafts and len(drafts) < len(ids)
     for quote_id in ids:
         assert f"/admin/quote/details/?id={quote_id}&amp;" in page
-        assert f"/admin/quote/edit/?id={quote_id}&amp;" in page
-        assert f'<input id="id" name="id" type="hidden" value="{quote_id}">' in page
+        # A submitted quote changes only through its actions: no edit or delete button on its row.
+        assert (f"/admin/quote/edit/?id={quote_id}&amp;" in page) is (quote_id in drafts)
+        assert (f'<input id="id" name="id" type="hidden" value="{quote_id}">' in page) is (quote_id in drafts)
     assert "rowidmark" not in page
     draft = db.session.scalar(select(Quote).where(Quote.id.in_(ids), Quote.status == "draft"))
     if draft is not None:  # a draft's menu offers submitting it, in a form posting that row's id
