@@ -186,7 +186,24 @@ class ImportField:
                 bound(None, SimpleNamespace(data=value))
             return value
 
-        return read
+        if not isinstance(self.column.type, REPEATING_TYPES):
+            return read
+        known: dict = {}  # a column of a few values (states, flags, dates): each spelling read once
+
+        def read_known(raw):
+            try:
+                return known[raw]
+            except KeyError:
+                value = known[raw] = read(raw)  # a cell that does not read raises, and is not kept
+                return value
+            except TypeError:  # a value that is not a dict key
+                return read(raw)
+
+        return read_known
+
+
+# Column types whose cells repeat a few values, so each distinct cell is read once per import.
+REPEATING_TYPES = (Enum, Boolean, Date)
 
 
 def writable_fields(view, role) -> dict[str, ImportField]:
@@ -444,25 +461,26 @@ class Importer:
     def _read(self, columns, cells, outcome) -> list[Line]:
         """Every line converted to column values; references resolved in bulk afterwards."""
         lines, texts = [], defaultdict(set)
+        plan = [(index, f.name, f.read, f.target, f) for index, f in columns.items()]  # looked up once
         for number, row in cells:
             if len(lines) >= IMPORT_MAX_ROWS:
                 outcome.problems.append(Problem(number, None, Phrase(N_("the file has more than %(rows)d rows."),
                                                                     rows=IMPORT_MAX_ROWS)))
                 break
-            values, invalid = {}, set()
-            for index, f in columns.items():
-                raw = row[index] if index < len(row) else None
+            values, invalid, width = {}, set(), len(row)
+            for index, name, read, target, f in plan:
+                raw = row[index] if index < width else None
                 try:
-                    if f.target is not None:
+                    if target is not None:
                         text = None if raw in (None, "") else unescaped(str(raw).strip())
-                        values[f.name] = text
+                        values[name] = text
                         if text:
-                            texts[f.target].add(text)
+                            texts[target].add(text)
                         continue
-                    values[f.name] = f.read(raw)
+                    values[name] = read(raw)
                 except (ValueError, ValidationError) as error:
                     outcome.problems.append(Problem(number, f.label, reason_of(error)))
-                    invalid.add(f.name)
+                    invalid.add(name)
             lines.append(Line(number, values, invalid))
             if len(lines) % PROGRESS_EVERY == 0:
                 yield Phrase(N_("Read %(rows)s rows…"), rows=f"{len(lines):,}")

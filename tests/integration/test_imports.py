@@ -97,6 +97,19 @@ def test_the_dry_run_lists_every_problem_and_saves_nothing(login_as):
     assert db.session.scalar(select(Account).where(Account.name == "Dry Run Four")) is None
 
 
+def test_a_repeated_bad_value_is_reported_on_every_row_and_a_repeated_good_one_read_alike(login_as):
+    """States, flags and dates are read once per distinct cell: a wrong one is still named on each row."""
+    client = login_as(Role.manager)
+    content = ("name,region,status,dealer onboarded on\n"
+               "Repeat One,North,sleeping,2026-01-05\n"
+               "Repeat Two,North,active,2026-01-05\n"
+               "Repeat Three,North,sleeping,2026-13-05\n"
+               "Repeat Four,North,active,2026-13-05\n")
+    found = problems(upload(client, "account", content, apply=False))
+    assert [row for row, column, _ in found if column == "Status"] == ["2", "4"]
+    assert [row for row, column, _ in found if column == "Dealer onboarded on"] == ["4", "5"]
+
+
 def test_a_clean_dry_run_reports_what_it_would_do_and_saves_nothing(login_as):
     client = login_as(Role.manager)
     response = upload(client, "product", "sku,name,division,list price\nDRY-1,A,doors,1\n", apply=False)
