@@ -41,7 +41,7 @@ from admin.exports import FORMULA_STARTS
 from admin.generate import ModelShape, label_for
 from admin.i18n import translated
 from models import db, utcnow
-from models.bulk import BATCH_ROWS, batches, copy_rows, member_of, on_postgresql
+from models.bulk import BATCH_ROWS, batches, copying, member_of, on_postgresql
 from rules.core import N_, Phrase, record_event
 
 IMPORT_MAX_BYTES = 10 * 1024 * 1024
@@ -390,6 +390,17 @@ def _any_lower_in(columns, values):
 # --- The import ------------------------------------------------------------------------------------
 
 @dataclass
+class Tally:
+    """Rows saved so far out of the rows to save, told as a progress message."""
+    total: int
+    done: int = 0
+
+    def saved(self, rows: int) -> Phrase:
+        self.done += rows
+        return Phrase(N_("Saved %(done)s of %(total)s rows…"), done=f"{self.done:,}", total=f"{self.total:,}")
+
+
+@dataclass
 class Line:
     number: int
     values: dict
@@ -557,14 +568,16 @@ class Importer:
         return " + ".join(self.fields[n].label.lower() for n in names)
 
     def _write(self, lines: list[Line], outcome) -> None:
-        """Create and update in batches (one statement per batch), then check every row is in scope."""
+        """Create and update each group of lines that set the same columns as one guarded write, then check
+        every row is in scope."""
         creates, updates = defaultdict(list), defaultdict(list)
         column_of = {name: f.column.key for name, f in self.fields.items()}
+        creators = [c for c in self.view.creator_fields if c in self.table.c]
         for line in lines:
             if line.existing is None:
                 row = {column_of[n]: v for n, v in line.values.items() if v is not None}
-                for creator in self.view.creator_fields:
-                    if creator in self.table.c and row.get(creator) is None:
+                for creator in creators:
+                    if row.get(creator) is None:
                         row[creator] = self.user.id
                 creates[frozenset(row)].append((line, row))
             else:
@@ -576,25 +589,19 @@ class Importer:
                 for n, v in line.values.items():
                     if v is None and not self.fields[n].column.nullable:
                         outcome.problems.append(Problem(line.number, self.fields[n].label, N_("cannot be empty.")))
-                updates[frozenset(changed)].append((line, changed))
+                updates[frozenset(changed)].append((line, {**changed, "_id": line.existing["id"]}))
         if outcome.problems:
             return
         written: dict[int, Line] = {}
-        done, total = 0, len(lines) - outcome.unchanged
+        tally = Tally(len(lines) - outcome.unchanged)
         for group in creates.values():
-            for batch in batches(group):
-                ids = self._guarded(batch, outcome, self._insert)
-                written.update(zip(ids, (line for line, _row in batch)))
-                outcome.created += len(ids)
-                done += len(batch)
-                yield Phrase(N_("Saved %(done)s of %(total)s rows…"), done=f"{done:,}", total=f"{total:,}")
+            ids = yield from self._guarded(group, outcome, self._insert, tally)
+            written.update(zip(ids, (line for line, _row in group)))
+            outcome.created += len(ids)
         for group in updates.values():
-            for batch in batches(group):
-                self._guarded(batch, outcome, self._update)
-                written.update((line.existing["id"], line) for line, _row in batch)
-                outcome.updated += len(batch)
-                done += len(batch)
-                yield Phrase(N_("Saved %(done)s of %(total)s rows…"), done=f"{done:,}", total=f"{total:,}")
+            yield from self._guarded(group, outcome, self._update, tally)
+            written.update((line.existing["id"], line) for line, _row in group)
+            outcome.updated += len(group)
         if not outcome.problems:
             self._refuse_out_of_scope([], outcome, N_("would belong to a record outside your scope."), written)
 
@@ -604,17 +611,23 @@ class Importer:
                     and f.column.key not in self.view.creator_fields):
                 outcome.problems.append(Problem(line.number, f.label, N_("is required.")))
 
-    def _insert(self, rows: list[dict]) -> list[int]:
+    # Writers: generators that write rows with the same columns, yield progress and return the new ids.
+
+    def _insert(self, rows: list[dict], tally: Tally):
         now = utcnow()
         stamps = {"created_at": now, "updated_at": now, "version": 1}
         if on_postgresql(db.session):
-            return self._insert_by_copy(rows, stamps)
-        return list(db.session.scalars(insert(self.table).returning(self.table.c.id, sort_by_parameter_order=True),
-                                       [{**row, **stamps} for row in rows]))
+            return (yield from self._insert_by_copy(rows, stamps, tally))
+        ids = []
+        for batch in batches(rows):
+            ids += db.session.scalars(insert(self.table).returning(self.table.c.id, sort_by_parameter_order=True),
+                                      [{**row, **stamps} for row in batch])
+            yield tally.saved(len(batch))
+        return ids
 
-    def _insert_by_copy(self, rows: list[dict], stamps: dict) -> list[int]:
-        """PostgreSQL: ids drawn from the table's sequence, then the rows streamed in by `COPY ... FROM STDIN`
-        (rows of a batch have the same columns; the columns' defaults are filled in as INSERT would)."""
+    def _insert_by_copy(self, rows: list[dict], stamps: dict, tally: Tally):
+        """PostgreSQL: ids drawn from the table's sequence, then the rows streamed in by one `COPY ... FROM STDIN`
+        (the columns' defaults filled in as INSERT would)."""
         table = self.table
         sequence = func.pg_get_serial_sequence(table.name, table.c.id.name)
         ids = list(db.session.scalars(select(func.nextval(sequence)).select_from(func.generate_series(1, len(rows)))))
@@ -623,36 +636,57 @@ class Importer:
                      and column.default is not None]
         same = {column.name: column.default.arg for column in defaulted if column.default.is_scalar}
         made = {column.name: column.default.arg for column in defaulted if column.default.is_callable}
-        numbered = [{table.c.id.name: row_id, **row, **{name: make(None) for name, make in made.items()}}
-                    for row_id, row in zip(ids, rows)]
-        copy_rows(db.session, table, numbered, same={**stamps, **same})
+
+        def numbered():  # made while the database takes in the rows before
+            for row_id, row in zip(ids, rows):
+                yield {table.c.id.name: row_id, **row, **{name: make(None) for name, make in made.items()}} \
+                    if made else {table.c.id.name: row_id, **row}
+
+        for sent in copying(db.session, table, numbered(), same={**stamps, **same}):
+            yield tally.saved(sent)
         return ids
 
-    def _update(self, rows: list[dict]) -> list[int]:
+    def _update(self, rows: list[dict], tally: Tally):
         keys = [k for k in rows[0] if not k.startswith("_")]
         statement = (update(self.table).where(self.table.c.id == bindparam("_id"))
                      .values({**{k: bindparam(k) for k in keys}, "version": self.table.c.version + 1,
                               "updated_at": utcnow()}))
-        db.session.execute(statement, rows)
+        for batch in batches(rows):
+            db.session.execute(statement, batch)
+            yield tally.saved(len(batch))
         return []
 
-    def _guarded(self, batch, outcome, write) -> list[int]:
-        """Write a batch; when the database refuses it, find and name the lines it refuses."""
-        rows = [{**row, "_id": line.existing["id"]} if line.existing else row for line, row in batch]
+    def _guarded(self, group, outcome, write, tally: Tally):
+        """Write a group of lines in one savepoint; when the database refuses it, find and name the lines it
+        refuses (a thousand at a time, then one by one within a refused thousand)."""
         try:
             with db.session.begin_nested():
-                return write(rows)
-        except IntegrityError:
-            pass
+                return (yield from write([row for _line, row in group], tally))
+        except IntegrityError as error:
+            refusal = error
         from admin.base import describe_integrity_error
 
-        for (line, _row), row in zip(batch, rows):
-            try:
-                with db.session.begin_nested():
-                    write([row])
-            except IntegrityError as error:
-                outcome.problems.append(Problem(line.number, None, describe_integrity_error(error)))
+        named = len(outcome.problems)
+        for batch in batches(group):
+            if self._written(write, [row for _line, row in batch]) is None:
+                continue
+            for line, row in batch:
+                if (error := self._written(write, [row])) is not None:
+                    outcome.problems.append(Problem(line.number, None, describe_integrity_error(error)))
+        if len(outcome.problems) == named:  # refused together, though each line alone is accepted
+            outcome.problems.append(Problem(group[0][0].number, None, describe_integrity_error(refusal)))
         return []
+
+    @staticmethod
+    def _written(write, rows) -> IntegrityError | None:
+        """Run a writer to its end in a savepoint; the database's refusal, if it refuses."""
+        try:
+            with db.session.begin_nested():
+                for _progress in write(rows, Tally(len(rows))):
+                    pass
+        except IntegrityError as error:
+            return error
+        return None
 
 
 # --- The import page -------------------------------------------------------------------------------

@@ -8,7 +8,8 @@
 """
 from __future__ import annotations
 
-from typing import Iterator
+from itertools import chain
+from typing import Iterable, Iterator
 
 import psycopg
 from psycopg import sql
@@ -49,15 +50,27 @@ def insert_rows(session, table, rows: list[dict]) -> None:
             session.execute(insert(table), batch)
 
 
-def copy_rows(session, table, rows: list[dict], same: dict | None = None) -> None:
-    """PostgreSQL: stream `rows` into `table` with `COPY ... FROM STDIN`, on the session's connection.
+def copy_rows(session, table, rows: Iterable[dict], same: dict | None = None) -> None:
+    """PostgreSQL: stream `rows` into `table` with `COPY ... FROM STDIN`, on the session's connection."""
+    for _written in copying(session, table, rows, same):
+        pass
 
-    `same`: column values every row shares (converted once, not per row). Values go through the columns'
-    own bind processing (JSON, enums), as an INSERT would send them; columns left out get their
-    server-side defaults (a serial id). A constraint violation is raised as SQLAlchemy's IntegrityError,
-    as for an INSERT.
+
+def copying(session, table, rows: Iterable[dict], same: dict | None = None, every: int = BATCH_ROWS) -> Iterator[int]:
+    """`copy_rows` as one `COPY` that yields, after every `every` rows, how many rows it has just sent.
+
+    The database takes in what is sent while the caller goes on, so rows given as a generator are made
+    while the database writes the ones before. `same`: column values every row shares (converted once,
+    not per row). Values go through the columns' own bind processing (JSON, enums), as an INSERT would
+    send them; columns left out get their server-side defaults (a serial id). A constraint violation is
+    raised as SQLAlchemy's IntegrityError, as for an INSERT, when the database reports it (at the
+    latest when the `COPY` ends).
     """
-    keys, same = list(rows[0]), same or {}
+    rows = iter(rows)
+    first = next(rows, None)
+    if first is None:
+        return
+    keys, same = list(first), same or {}
     dialect = session.get_bind().dialect
 
     def processor(key):
@@ -70,8 +83,15 @@ def copy_rows(session, table, rows: list[dict], same: dict | None = None) -> Non
     with session.connection().connection.driver_connection.cursor() as cursor:
         try:
             with cursor.copy(statement) as copy:
-                for row in rows:
+                sent = 0
+                for row in chain([first], rows):
                     copy.write_row([None if (value := row[key]) is None else process(value)
                                     for key, process in processors] + shared)
+                    sent += 1
+                    if sent == every:
+                        yield sent
+                        sent = 0
+                if sent:
+                    yield sent
         except psycopg.IntegrityError as error:
             raise IntegrityError(statement.as_string(cursor), None, error) from error

@@ -1,6 +1,7 @@
 """Imports: header matching, a dry-run list of problems, all-or-nothing loads, role and scope limits."""
 import io
 import re
+from datetime import date, timedelta
 from decimal import Decimal
 
 import openpyxl.xml
@@ -184,3 +185,15 @@ def test_a_row_the_database_refuses_is_named_and_nothing_loads(login_as):
                                   ("3", "", "the value breaks the rule “about account or lead”.")]
     assert count(Activity) == before
 
+
+def test_one_refused_row_among_thousands_is_the_only_one_named(login_as):
+    from models import Target
+
+    before = count(Target)
+    first = date(2031, 1, 1)
+    periods = [(first + timedelta(days=n), first + timedelta(days=n + (-1 if n == 1733 else 30))) for n in range(2500)]
+    content = "user,metric,period_start,period_end,target_value\n" + "".join(
+        f"coordinator@example.com,revenue,{start},{end},1000\n" for start, end in periods)
+    response = upload(login_as(Role.manager), "target", content)
+    assert problems(response) == [("1735", "", "the value breaks the rule “period order”.")]
+    assert count(Target) == before
