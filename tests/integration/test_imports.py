@@ -197,3 +197,26 @@ def test_one_refused_row_among_thousands_is_the_only_one_named(login_as):
     response = upload(login_as(Role.manager), "target", content)
     assert problems(response) == [("1735", "", "the value breaks the rule “period order”.")]
     assert count(Target) == before
+
+
+def test_the_cycle_collector_is_off_only_while_an_import_runs(login_as, monkeypatch):
+    import gc
+
+    from admin.imports import Importer
+
+    during = []
+    match = Importer._match
+
+    def recording(self, *args, **kwargs):
+        during.append(gc.isenabled())
+        return match(self, *args, **kwargs)
+
+    monkeypatch.setattr(Importer, "_match", recording)
+    client = login_as(Role.manager)
+    after = []
+    for content, filename in (("sku,name,division,list_price,unit\nGC-1,Front,doors,1.00,pcs\n", "data.csv"),
+                              ("sku,name,division,list_price,unit\nGC-2,Front,doors,lots,pcs\n", "data.csv"),
+                              ("not a table", "data.txt")):
+        upload(client, "product", content, filename).get_data()
+        after.append(gc.isenabled())
+    assert during == [False, False] and after == [True, True, True]
