@@ -30,7 +30,7 @@ from types import SimpleNamespace
 from typing import Iterator
 
 from flask import Response, abort, flash, get_template_attribute, request, stream_with_context
-from flask_babel import gettext
+from flask_babel import force_locale, gettext
 from flask_admin import expose
 from flask_login import current_user
 from markupsafe import Markup
@@ -227,7 +227,7 @@ def fields_named(view, names, role) -> dict[str, ImportField]:
     for name in names:
         if name in hidden:
             continue
-        label = str((view.column_labels or {}).get(name) or label_for(name))
+        label = str(field_label(view, name))
         if name in relations:
             rel = relations[name]
             fields[name] = ImportField(name, label, next(iter(rel.local_columns)), rel.mapper.class_)
@@ -236,12 +236,24 @@ def fields_named(view, names, role) -> dict[str, ImportField]:
     return fields
 
 
+def field_label(view, name: str):
+    """A field's label, in the reader's language."""
+    return (view.column_labels or {}).get(name) or label_for(name)
+
+
+def english_label(view, name: str) -> str:
+    """A field's label in English, whatever the reader's language (a header a file may use)."""
+    with force_locale("en"):
+        return str(field_label(view, name))
+
+
 def header_names(view, fields: dict[str, ImportField]) -> dict[str, str]:
-    """Every accepted header (normalized) → field name: the name, the English label, the Polish one."""
+    """Every accepted header (normalized) → field name: the name, the label in the reader's language,
+    in English and in Polish."""
     polish = view.importing.polish
     names = {}
     for name, f in fields.items():
-        for header in (name, f.label, label_for(name), f.column.key, polish.get(name)):
+        for header in (name, f.label, english_label(view, name), label_for(name), f.column.key, polish.get(name)):
             if header:
                 names[normalized(header)] = name
     return names
@@ -735,7 +747,7 @@ class ImportMixin:
 
     def import_headers(self) -> list[tuple[str, str, str]]:
         """(field, English header, Polish header) of every column this user may import."""
-        return [(f.name, f.label, self.importing.polish.get(f.name, ""))
+        return [(f.name, english_label(self, f.name), self.importing.polish.get(f.name, ""))
                 for f in writable_fields(self, current_user.role).values()]
 
     def _import_stream(self, data, filename, apply, top, bottom):

@@ -29,7 +29,8 @@ if (window.jQuery) {
   });
 }
 
-// Import page: "Check file" runs in place, so the chosen file stays selected for "Import".
+// Import page: "Check file" runs in place, so the chosen file stays selected for "Import"; the
+// check's progress lines are shown as the server sends them.
 document.addEventListener("submit", function (event) {
   var form = event.target;
   if (!form.matches("[data-import-form]") || !event.submitter || event.submitter.value !== "0") {
@@ -39,11 +40,28 @@ document.addEventListener("submit", function (event) {
   var data = new FormData(form);
   data.set("apply", "0");
   var result = document.getElementById("import-result");
-  result.textContent = "Checking…";
+  result.textContent = form.dataset.checking;
+  var show = function (html, finished) {  // a page that is not the import's (an error) shows whole
+    var page = new DOMParser().parseFromString(html, "text/html");
+    var part = page.getElementById("import-result") || (finished ? page.body : null);
+    if (part) {
+      result.innerHTML = part.innerHTML;
+    }
+  };
   fetch(form.action || window.location.href, {method: "POST", body: data, credentials: "same-origin"})
-    .then(function (response) { return response.text(); })
-    .then(function (html) {
-      var page = new DOMParser().parseFromString(html, "text/html");
-      result.innerHTML = (page.getElementById("import-result") || page.body).innerHTML;
+    .then(function (response) {
+      var reader = response.body.getReader(), decoder = new TextDecoder(), html = "";
+      var next = function () {
+        return reader.read().then(function (chunk) {
+          if (chunk.done) {
+            show(html + decoder.decode(), true);
+            return;
+          }
+          html += decoder.decode(chunk.value, {stream: true});
+          show(html);
+          return next();
+        });
+      };
+      return next();
     });
 });

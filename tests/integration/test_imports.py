@@ -220,3 +220,15 @@ def test_the_cycle_collector_is_off_only_while_an_import_runs(login_as, monkeypa
         upload(client, "product", content, filename).get_data()
         after.append(gc.isenabled())
     assert during == [False, False] and after == [True, True, True]
+
+
+def test_a_polish_reader_sees_the_english_headers_and_may_use_them(login_as):
+    client = login_as(Role.manager)
+    polish = {"Accept-Language": "pl-PL,pl;q=0.9"}
+    page = client.get("/admin/product/import/", headers=polish).get_data(as_text=True)
+    assert '<td lang="en">List price</td><td>Cena katalogowa</td>' in page
+    response = client.post("/admin/product/import/", headers=polish, content_type="multipart/form-data", data={
+        "file": (io.BytesIO(b"SKU,Name,Division,List price,Unit\nEN-PL-1,Hinge,hardware,12.00,pcs\n"), "list.csv"),
+        "apply": "1"})
+    assert problems(response) == [] and "nowe: 1" in response.get_data(as_text=True)
+    assert db.session.scalar(select(Product.list_price).where(Product.sku == "EN-PL-1")) == Decimal("12.00")

@@ -54,28 +54,35 @@ def english_with_polish() -> set[str]:
 
 
 class VisibleText(HTMLParser):
-    """Text a user reads: text nodes and placeholder/title attributes, not scripts, styles or charts."""
+    """Text a user reads: text nodes and placeholder/title attributes, not scripts, styles, charts or text
+    marked as English on purpose (`lang="en"`: the English column headers an import accepts)."""
 
     HIDDEN = {"script", "style", "svg"}
 
     def __init__(self):
         super().__init__()
-        self.depth, self.texts = 0, []
+        self.depth, self.texts, self.hidden = 0, [], []
 
     def handle_starttag(self, tag, attrs):
-        if tag in self.HIDDEN:
+        if tag in self.HIDDEN or ("lang", "en") in attrs:
             self.depth += 1
+            self.hidden.append(tag)
         for name, value in attrs:
             if name in ("placeholder", "title") and value:
                 self.texts.append(value.strip())
 
     def handle_endtag(self, tag):
-        if tag in self.HIDDEN:
+        if self.hidden and self.hidden[-1] == tag:
+            self.hidden.pop()
             self.depth -= 1
 
     def handle_data(self, data):
         if not self.depth and data.strip():
-            self.texts.append(" ".join(data.split()))
+            text = " ".join(data.split())
+            if self.lasttag == "title":  # the window title: category - page - panel
+                self.texts.extend(text.split(" - "))
+            else:
+                self.texts.append(text)
 
 
 def plain(value):
@@ -124,6 +131,8 @@ def coordinator_pages(client, app):
             yield f"/admin/{view.endpoint}/new/", client.get(f"/admin/{view.endpoint}/new/")
         if "bulk_edit" in view.access[Role.coordinator] and getattr(view, "bulk_edit_fields", None):
             yield f"/admin/{view.endpoint}/bulk-edit/", client.get(f"/admin/{view.endpoint}/bulk-edit/")
+        if "import" in view.access[Role.coordinator] and getattr(view, "importing", None):
+            yield f"/admin/{view.endpoint}/import/", client.get(f"/admin/{view.endpoint}/import/")
         first = re.search(r'details/\?id=(\d+)', listing.get_data(as_text=True))
         if first:
             yield f"/admin/{view.endpoint}/details/", client.get(f"/admin/{view.endpoint}/details/?id={first.group(1)}")
