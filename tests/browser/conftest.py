@@ -83,28 +83,43 @@ def browser(chromium_path):
         browser.close()
 
 
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(locale="en-GB", viewport={"width": 1400, "height": 900})
+def open_page(browser, locale: str):
+    """A page in a fresh browser context for `locale`; console errors and page errors collected."""
+    context = browser.new_context(locale=locale, viewport={"width": 1400, "height": 900})
     page = context.new_page()
     page.console_errors = []
     page.on("console", lambda message: message.type == "error" and page.console_errors.append(message.text))
     page.on("pageerror", lambda error: page.console_errors.append(str(error)))
+    return page
+
+
+@pytest.fixture
+def page(browser):
+    page = open_page(browser, "en-GB")
     yield page
-    context.close()
+    page.context.close()
+
+
+@pytest.fixture
+def polish_page(browser):
+    """A page of a browser that asks for Polish (pl-PL)."""
+    page = open_page(browser, "pl-PL")
+    yield page
+    page.context.close()
+
+
+def log_in_on(page, panel_url: str, email: str):
+    page.goto(panel_url + "/login")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", BROWSER_PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(panel_url + "/admin/")
+    return page
 
 
 @pytest.fixture
 def log_in(page, panel_url):
-    def log_in_as(email: str):
-        page.goto(panel_url + "/login")
-        page.fill("input[name=email]", email)
-        page.fill("input[name=password]", BROWSER_PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_url(panel_url + "/admin/")
-        return page
-
-    return log_in_as
+    return lambda email: log_in_on(page, panel_url, email)
 
 
 @pytest.fixture(scope="session")

@@ -1,7 +1,7 @@
 """The desk in Chromium: each role's dashboard with its charts, and the Polish panel for a pl-PL browser."""
 import pytest
 
-from tests.browser.conftest import BROWSER_PASSWORD
+from tests.browser.conftest import log_in_on
 
 ROLES = {
     "coordinator": ("coordinator@example.com", "My queue"),
@@ -23,21 +23,14 @@ def test_each_roles_dashboard_renders_without_console_errors(log_in, screenshots
     assert page.console_errors == []
 
 
-def test_polish_browser_gets_the_polish_panel(browser, panel_url, screenshots):
-    context = browser.new_context(locale="pl-PL", viewport={"width": 1400, "height": 900})
-    page = context.new_page()
-    errors = []
-    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+def test_polish_browser_gets_the_polish_panel(polish_page, panel_url, screenshots):
+    page = polish_page
     page.goto(panel_url + "/login")
     assert page.get_by_role("button", name="Zaloguj").is_visible()
-    page.fill("input[name=email]", "coordinator@example.com")
-    page.fill("input[name=password]", BROWSER_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(panel_url + "/admin/")
+    log_in_on(page, panel_url, "coordinator@example.com")
     assert page.get_by_role("heading", name="Moja kolejka").is_visible()
     page.screenshot(path=str(screenshots / "desk-coordinator-pl.png"), full_page=True)
     page.goto(panel_url + "/admin/customer_request/?flt0_sla_is=breached")
     assert page.locator("[data-sla=breached]").first.inner_text().startswith("Przekroczone")
     page.screenshot(path=str(screenshots / "requests-breached-pl.png"), full_page=True)
-    assert errors == []
-    context.close()
+    assert page.console_errors == []

@@ -1,7 +1,7 @@
 """Imports in Chromium: a check that names the bad line, then a load with its progress, in English and Polish."""
 from __future__ import annotations
 
-from tests.browser.conftest import BROWSER_PASSWORD
+from tests.browser.conftest import log_in_on
 
 LEADS = 6000
 
@@ -45,16 +45,8 @@ def test_a_check_names_the_bad_line_then_the_fixed_file_loads_with_progress(log_
     assert page.console_errors == []
 
 
-def test_a_polish_price_list_is_checked_and_loaded_in_polish(browser, panel_url, screenshots):
-    context = browser.new_context(locale="pl-PL", viewport={"width": 1400, "height": 900})
-    page = context.new_page()
-    errors = []
-    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
-    page.goto(panel_url + "/login")
-    page.fill("input[name=email]", "manager@example.com")
-    page.fill("input[name=password]", BROWSER_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(panel_url + "/admin/")
+def test_a_polish_price_list_is_checked_and_loaded_in_polish(polish_page, panel_url, screenshots):
+    page = log_in_on(polish_page, panel_url, "manager@example.com")
     page.goto(panel_url + "/admin/product/import/")
     price_list = ("Indeks;Nazwa;Dział;Cena katalogowa;Jednostka;Aktywny\n"
                   "CHR-PL-1;Front dębowy;doors;1 234,50;pcs;tak\n"
@@ -70,5 +62,4 @@ def test_a_polish_price_list_is_checked_and_loaded_in_polish(browser, panel_url,
     page.screenshot(path=str(screenshots / "import-loaded-pl.png"), full_page=True)
     page.goto(panel_url + "/admin/product/?search=CHR-PL-1")
     assert "1234,50" in page.locator("table.model-list tbody").inner_text().replace("\u00a0", "").replace(" ", "")
-    assert errors == []
-    context.close()
+    assert page.console_errors == []
