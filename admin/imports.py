@@ -409,7 +409,7 @@ def _any_lower_in(columns, values):
 @contextmanager
 def cycle_collector_paused():
     """CPython's cycle collector off while an import holds a file's lines: they are many and acyclic, and
-    every collection would walk all of them again (a third of the time to read a large file). Memory is
+    every collection would walk all of them again (about half of the time to read a large file). Memory is
     still freed as usual, by reference counting; the collector is back on when the import ends."""
     was_enabled = gc.isenabled()
     gc.disable()
