@@ -35,10 +35,7 @@ from flask_admin import expose
 from flask_login import current_user
 from markupsafe import Markup
 from openpyxl import load_workbook
-from sqlalchemy import (
-    Boolean, Date, DateTime, Enum, Integer, Numeric, String, bindparam, func, insert, inspect, select,
-    update,
-)
+from sqlalchemy import Boolean, Date, DateTime, Enum, Integer, Numeric, String, func, insert, inspect, select
 from sqlalchemy.exc import IntegrityError
 from wtforms.validators import ValidationError
 
@@ -46,7 +43,7 @@ from admin.exports import FORMULA_STARTS
 from admin.generate import ModelShape, label_for
 from admin.i18n import translated
 from models import db, utcnow
-from models.bulk import BATCH_ROWS, batches, copying, member_of, on_postgresql
+from models.bulk import BATCH_ROWS, batches, copying, member_of, on_postgresql, update_rows
 from rules.core import N_, Phrase, record_event
 
 IMPORT_MAX_BYTES = 10 * 1024 * 1024
@@ -678,12 +675,9 @@ class Importer:
         return ids
 
     def _update(self, rows: list[dict], tally: Tally):
-        keys = [k for k in rows[0] if not k.startswith("_")]
-        statement = (update(self.table).where(self.table.c.id == bindparam("_id"))
-                     .values({**{k: bindparam(k) for k in keys}, "version": self.table.c.version + 1,
-                              "updated_at": utcnow()}))
+        stamps = {"version": self.table.c.version + 1, "updated_at": utcnow()}
         for batch in batches(rows):
-            db.session.execute(statement, batch)
+            update_rows(db.session, self.table, batch, also=stamps)
             yield tally.saved(len(batch))
         return []
 

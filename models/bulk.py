@@ -3,6 +3,7 @@
 - `member_of`: `column IN values` as few criteria as the database allows: on PostgreSQL one, with all
   the values as a single array parameter (one statement, one index scan); elsewhere one per batch
   of `BATCH_ROWS`, under every database's limit on bound parameters.
+- `update_rows`: each row its own new values, in one statement (on PostgreSQL the values as arrays).
 - `insert_rows`: plain rows in bulk; on PostgreSQL streamed by `COPY ... FROM STDIN`, elsewhere by
   multi-row INSERTs.
 """
@@ -13,7 +14,7 @@ from typing import Iterable, Iterator
 
 import psycopg
 from psycopg import sql
-from sqlalchemy import Integer, any_, bindparam, insert
+from sqlalchemy import Integer, any_, bindparam, func, insert, select, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import IntegrityError
 
@@ -37,6 +38,22 @@ def member_of(session, expression, values: list, item_type=None) -> Iterator:
         return
     for batch in batches(values):
         yield expression.in_(batch)
+
+
+def update_rows(session, table, rows: list[dict], also: dict | None = None) -> None:
+    """Give each row of `table` its values (`rows`: dicts with the same keys, the row's id under `_id`),
+    and every row `also` (values or SQL expressions), in one statement: on PostgreSQL the values go as
+    one array per column, unnested into the table the UPDATE joins; elsewhere as an executemany."""
+    keys, also = [key for key in rows[0] if key != "_id"], also or {}
+    if on_postgresql(session):
+        kinds = [("_id", Integer())] + [(key, table.c[key].type) for key in keys]
+        changes = select(*(func.unnest(bindparam(f"new_{n}", [row[key] for row in rows], type_=ARRAY(kind))).label(key)
+                           for n, (key, kind) in enumerate(kinds))).subquery("changes")
+        session.execute(update(table).where(table.c.id == changes.c["_id"])
+                        .values({**{key: changes.c[key] for key in keys}, **also}))
+        return
+    session.execute(update(table).where(table.c.id == bindparam("_id"))
+                    .values({**{key: bindparam(key) for key in keys}, **also}), rows)
 
 
 def insert_rows(session, table, rows: list[dict]) -> None:

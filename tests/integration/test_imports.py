@@ -232,3 +232,27 @@ def test_a_polish_reader_sees_the_english_headers_and_may_use_them(login_as):
         "apply": "1"})
     assert problems(response) == [] and "nowe: 1" in response.get_data(as_text=True)
     assert db.session.scalar(select(Product.list_price).where(Product.sku == "EN-PL-1")) == Decimal("12.00")
+
+
+def test_an_update_sets_each_rows_own_values_of_every_type(login_as, user_of):
+    from models import Division, Metric, Target
+
+    hinge = factories.product(sku="UPD-1", division=Division.hardware, list_price=Decimal("5.00"), active=True)
+    door = factories.product(sku="UPD-2", division=Division.doors, list_price=Decimal("700.00"), active=False)
+    coordinator = user_of("coordinator@example.com")
+    target = factories.target(user=coordinator, period=(date(2032, 1, 1), date(2032, 1, 31)))
+    client = login_as(Role.manager)
+    response = upload(client, "product", "sku,name,division,list_price,active\n"
+                                         "upd-1,Hinge 2,cabinets,6.50,no\nUPD-2,Door 2,hardware,710.25,yes\n")
+    assert problems(response) == [] and "0 created, 2 updated" in response.get_data(as_text=True)
+    response = upload(client, "target", "user,metric,period_start,period_end,target_value\n"
+                                        f"{coordinator.email},revenue,2032-01-01,2032-02-15,12345.67\n")
+    assert problems(response) == [] and "0 created, 1 updated" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert (hinge.name, hinge.division, hinge.list_price, hinge.active, hinge.version) == \
+        ("Hinge 2", Division.cabinets, Decimal("6.50"), False, 2)
+    assert (door.name, door.division, door.list_price, door.active, door.version) == \
+        ("Door 2", Division.hardware, Decimal("710.25"), True, 2)
+    assert (target.metric, target.period_end, target.target_value, target.version) == \
+        (Metric.revenue, date(2032, 2, 15), Decimal("12345.67"), 2)
+    assert db.session.get(Target, target.id).user_id == coordinator.id
