@@ -69,34 +69,41 @@ def product_file(rows: int, tag: str) -> bytes:
     return buffer.getvalue().encode()
 
 
-FILES = {"lead": (lead_file, "contact_email", "%@{tag}.example"),
-         "product": (product_file, "sku", "{tag}-%")}
+# entity → (file maker, natural key column, LIKE pattern of the file's keys, (cell text, its replacement)
+# for the second pass, which changes one column of every line)
+FILES = {"lead": (lead_file, "contact_email", "%@{tag}.example", (b",North,", b",South,")),
+         "product": (product_file, "sku", "{tag}-%", (b";pcs;", b";szt;"))}
 
 
 def measure_import(app, entity: str = "product", rows: int = IMPORT_ROWS) -> dict:
-    """Check, then load, a file of `rows` new records of `entity` through the importer, as a manager."""
+    """Check, then load, a file of `rows` new records of `entity` through the importer, as a manager; then
+    check and load it again with one column changed on every line (each line updates its record)."""
     from flask_login import login_user
 
     from admin.imports import Importer
     from models import User, db
 
     tag = f"bench{int(time.time())}"
-    make_file, key, pattern = FILES[entity]
+    make_file, key, pattern, (before, after) = FILES[entity]
     data = make_file(rows, tag)
-    report = {"rows": rows, "entity": entity, "file_mb": round(len(data) / 2 ** 20, 1)}
+    changed = data.replace(before, after)
+    report = {"rows": rows, "entity": entity, "file_mb": round(len(data) / 2 ** 20, 1),
+              "update_changes": f"{before.decode()} → {after.decode()}"}
     with app.test_request_context():
         manager = db.session.scalar(select(User).where(User.email == "manager@example.com"))
         login_user(manager)
         view = next(v for v in app.extensions["admin"][0]._views if getattr(v, "endpoint", None) == entity)
-        for step, apply in (("check", False), ("apply", True)):
+        for step, content, apply in (("check", data, False), ("apply", data, True),
+                                     ("update_check", changed, False), ("update_apply", changed, True)):
             started = time.perf_counter()
-            outcome = Importer(view, manager).run(data, f"{entity}.csv", apply=apply)
+            outcome = Importer(view, manager).run(content, f"{entity}.csv", apply=apply)
             seconds = time.perf_counter() - started
             report[step] = {"seconds": round(seconds, 2), "rows_per_s": round(rows / seconds) if seconds else None,
-                            "problems": len(outcome.problems), "created": outcome.created, "applied": outcome.applied,
+                            "problems": len(outcome.problems), "created": outcome.created,
+                            "updated": outcome.updated, "applied": outcome.applied,
                             **({"first_problem": str(outcome.problems[0])} if outcome.problems else {})}
         column = getattr(view.model, key)
         loaded = db.session.scalar(select(func.count()).select_from(view.model)
                                    .where(column.like(pattern.format(tag=tag))))
-    report["loaded"] = loaded == rows
+    report["loaded"] = loaded == rows and report["update_apply"]["updated"] == rows
     return report
