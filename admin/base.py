@@ -15,6 +15,7 @@ from flask_admin.model import typefmt
 from flask_admin.model.form import converts
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.sql.expression import True_
 from wtforms import ValidationError, validators
 
 from admin.access import (
@@ -84,6 +85,11 @@ def row_scope(model):
     """The WHERE clause of the rows of `model` the logged-in user may see (per the model's view)."""
     scope, unowned = MODEL_SCOPES.get(model, (Scope.TEAM, frozenset()))
     return scope_clause(model, scope, current_user, unowned_roles=unowned)
+
+
+def sees_every_row(model) -> bool:
+    """Whether the logged-in user may see every row of `model` (their scope is no condition at all)."""
+    return isinstance(row_scope(model), True_)
 
 
 class ScopedAjaxLoader(QueryAjaxModelLoader):

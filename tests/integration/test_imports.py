@@ -256,3 +256,16 @@ def test_an_update_sets_each_rows_own_values_of_every_type(login_as, user_of):
     assert (target.metric, target.period_end, target.target_value, target.version) == \
         (Metric.revenue, date(2032, 2, 15), Decimal("12345.67"), 2)
     assert db.session.get(Target, target.id).user_id == coordinator.id
+
+
+def test_only_roles_that_see_every_row_skip_the_scope_check(app, user_of):
+    from flask_login import login_user
+
+    from admin.base import sees_every_row
+    from models import Lead
+
+    for email, every_row in (("manager@example.com", True), ("coordinator@example.com", False),
+                             ("supervisor@example.com", False)):
+        with app.test_request_context():
+            login_user(user_of(email))
+            assert sees_every_row(Lead) is every_row, email
