@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models import CATEGORY, Choice, Entity, Money, enum_column
 from models.people import User
+from models.values import EMAIL
 
 
 class AccountKind(Choice):
@@ -40,7 +41,7 @@ class Account(Entity):
     kind: Mapped[AccountKind] = enum_column(AccountKind, index=True, default=AccountKind.customer)
     region: Mapped[str] = mapped_column(String(60), index=True, info=CATEGORY)
     status: Mapped[AccountStatus] = enum_column(AccountStatus, index=True, default=AccountStatus.active)
-    email: Mapped[Optional[str]] = mapped_column(String(254), index=True)
+    email: Mapped[Optional[str]] = mapped_column(String(254), index=True, info=EMAIL)
     phone: Mapped[Optional[str]] = mapped_column(String(40))
     vat_number: Mapped[Optional[str]] = mapped_column(String(40), index=True)
     billing_address: Mapped[Optional[str]] = mapped_column(Text)
@@ -67,7 +68,7 @@ class Contact(Entity):
     account_id: Mapped[int] = mapped_column(ForeignKey("account.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(120), index=True)
     job_title: Mapped[Optional[str]] = mapped_column(String(120))
-    email: Mapped[Optional[str]] = mapped_column(String(254), index=True)
+    email: Mapped[Optional[str]] = mapped_column(String(254), index=True, info=EMAIL)
     phone: Mapped[Optional[str]] = mapped_column(String(40))
     is_primary: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 

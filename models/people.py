@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from models import CATEGORY, COMPUTED, Choice, Entity, enum_column
+from models.values import EMAIL
 
 
 class Role(Choice):
@@ -44,7 +45,7 @@ class User(UserMixin, Entity):
     __owner__ = "id"  # a user record belongs to that user (and so to their team)
     __plural__ = "Users"
 
-    email: Mapped[str] = mapped_column(String(254), unique=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True, info=EMAIL)
     name: Mapped[str] = mapped_column(String(120), index=True)
     role: Mapped[Role] = enum_column(Role, index=True)
     team_id: Mapped[Optional[int]] = mapped_column(ForeignKey("team.id"), index=True)

@@ -11,6 +11,7 @@ from models import CATEGORY, SET_BY_ACTION, Choice, Entity, enum_column, utcnow
 from models.customers import Account, Contact
 from models.marketing import Campaign
 from models.people import User
+from models.values import EMAIL
 
 
 class LeadStatus(Choice):
@@ -46,7 +47,7 @@ class Lead(Entity):
 
     company: Mapped[str] = mapped_column(String(200), index=True)
     contact_name: Mapped[Optional[str]] = mapped_column(String(120))
-    contact_email: Mapped[Optional[str]] = mapped_column(String(254), index=True)
+    contact_email: Mapped[Optional[str]] = mapped_column(String(254), index=True, info=EMAIL)
     contact_phone: Mapped[Optional[str]] = mapped_column(String(40))
     source: Mapped[LeadSource] = enum_column(LeadSource, index=True, default=LeadSource.web)
     status: Mapped[LeadStatus] = enum_column(LeadStatus, index=True, default=LeadStatus.new, info=SET_BY_ACTION)
