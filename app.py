@@ -5,19 +5,14 @@
 from __future__ import annotations
 
 from flask import Flask, jsonify, redirect, url_for
-from flask_babel import Babel
-from flask_migrate import Migrate
-from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import event, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.engine import Engine
 
 from config import INSTANCE_DIR, Config, config_from_environment
-from models import db
-
-csrf = CSRFProtect()
-migrate = Migrate(compare_type=True, render_as_batch=True)
-babel = Babel()
+from extensions import babel, csrf, db, migrate
+from ops.logs import register_logging
+from ops.metrics import register_metrics
 
 
 def create_app(config: type[Config] | None = None) -> Flask:
@@ -26,6 +21,8 @@ def create_app(config: type[Config] | None = None) -> Flask:
     config.check()
     app = Flask(__name__, instance_path=str(INSTANCE_DIR), static_folder=None)
     app.config.from_object(config)
+    register_logging(app)
+    register_metrics(app)
     register_extensions(app)
     register_security_headers(app)
     register_auth(app)

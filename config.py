@@ -73,6 +73,8 @@ class Config:
     BABEL_DEFAULT_TIMEZONE = "UTC"
     LANGUAGES = ("en", "pl")
     DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD")
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+    METRICS_ALLOW = os.environ.get("METRICS_ALLOW", "127.0.0.1, ::1")  # addresses or networks that may read /metrics
     ADMIN_PAGE_SIZE = int(os.environ.get("ADMIN_PAGE_SIZE", 20))
 
     @classmethod

@@ -3,10 +3,9 @@ no framing, nosniff, a Referrer-Policy and, over HTTPS, HSTS. Also the reverse p
 from __future__ import annotations
 
 from flask import Flask, request
-from flask_talisman import Talisman
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-talisman = Talisman()
+from extensions import talisman
 
 CONTENT_SECURITY_POLICY = {
     "default-src": "'self'",

@@ -1,0 +1,1 @@
+"""Running the panel in production: structured logs and metrics."""
