@@ -64,7 +64,9 @@ class Config:
     SESSION_MAX_HOURS = int(os.environ.get("SESSION_MAX_HOURS", 12))
     FORCE_HTTPS = env_bool("FORCE_HTTPS")  # redirect http:// to https:// (when no proxy does it)
     PROXY_FIX_HOPS = int(os.environ.get("PROXY_FIX_HOPS", 0))  # reverse proxies in front that set X-Forwarded-*
-    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    # Unset: memory:// outside production (one process); production must name it (see check()).
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI")
+    RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "")  # panels sharing one Redis keep apart
     RATELIMIT_HEADERS_ENABLED = True  # X-RateLimit-* and, on 429, Retry-After
     LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per minute; 20 per hour")
     LOGIN_LIMIT_PER_ADDRESS = os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "20 per minute; 200 per hour")
@@ -88,6 +90,14 @@ class Config:
                     "random string (e.g. `python -c 'import secrets; print(secrets.token_hex(32))'`)."
                 )
             cls.SECRET_KEY = "dev-only-not-secret"
+        if not cls.RATELIMIT_STORAGE_URI:
+            if cls.ENV_NAME == "production":
+                raise ConfigError(
+                    "RATELIMIT_STORAGE_URI is not set. Point it at Redis (e.g. `redis://127.0.0.1:6379/0`) so "
+                    "every worker and host counts failed logins together, or set it to `memory://` explicitly "
+                    "for a single-process server (each worker counts on its own in memory)."
+                )
+            cls.RATELIMIT_STORAGE_URI = "memory://"
 
 
 class ProductionConfig(Config):

@@ -4,8 +4,9 @@ from __future__ import annotations
 import re
 from enum import Enum
 
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext, lazy_gettext, ngettext
+from flask_admin import expose
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.contrib.sqla.ajax import QueryAjaxModelLoader
 from flask_admin.model.fields import AjaxSelectField
@@ -24,6 +25,7 @@ from admin.access import (
 from admin.actions import RuleActionsMixin
 from admin.audit import AuditMixin
 from admin.bulk import BulkDataMixin
+from admin.errors import PAGES
 from admin.filters import DeskFilterConverter
 from admin.generate import ModelShape, label_for
 from admin.listing import FastListMixin
@@ -298,6 +300,25 @@ class DeskModelView(AuditMixin, BulkDataMixin, SavedViewsMixin, RoleAccessMixin,
         reason = self.write_refusal(record)
         if reason:
             raise ValidationError(reason)
+
+    def _refuse_stored_row(self, id) -> None:
+        """403 with the reason when the row as stored is not the user's to change (404 when out of scope)."""
+        reason = self.write_refusal(self.get_one(id)) if id is not None else None
+        if reason:
+            title, _message = PAGES[403]
+            abort(make_response(render_template("error.html", title=title, message=reason), 403))
+
+    # The list shows no edit or delete button on such a row: a typed URL or a stale page gets the reason,
+    # not a form that can never be saved.
+    @expose("/edit/", methods=("GET", "POST"))
+    def edit_view(self):
+        self._refuse_stored_row(request.args.get("id"))
+        return super().edit_view()
+
+    @expose("/delete/", methods=("POST",))
+    def delete_view(self):
+        self._refuse_stored_row(request.form.get("id"))
+        return super().delete_view()
 
     def on_model_delete(self, model) -> None:
         self._refuse_write(model)

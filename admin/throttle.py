@@ -1,7 +1,8 @@
 """Login throttling (Flask-Limiter): failed logins are counted per account and per address.
 
-Counts live in memory by default (one process); set RATELIMIT_STORAGE_URI (e.g. `redis://host:6379/0`)
-so every worker and host shares them.
+The counts live where RATELIMIT_STORAGE_URI says: Redis (e.g. `redis://host:6379/0`) shares them between
+every worker and host; `memory://` (the default outside production) keeps them per process, so with N
+workers an account gets up to N times its limit. Production refuses to start without it (config.py).
 """
 from __future__ import annotations
 

@@ -11,7 +11,7 @@ import csv
 import functools
 import io
 
-from flask import Flask, g, has_app_context
+from flask import Flask, current_app, g, has_app_context
 from flask.testing import FlaskClient
 from sqlalchemy import func, inspect, literal, select, union_all
 from sqlalchemy.orm import aliased
@@ -112,6 +112,21 @@ def user(email: str) -> User:
 
 def role_user(role: Role) -> User:
     return user(ROLE_LOGINS[role])
+
+
+def write_refusal_for(view, user_: User, record_id: int) -> str | None:
+    """Why the view's per-row write rule keeps `user_` from changing the row as stored (None: it does not)."""
+    with current_app.test_request_context():
+        g._login_user = user_
+        try:
+            return view.write_refusal(db.session.get(view.model, record_id))
+        finally:
+            g.pop("_login_user", None)
+
+
+def may_change(view, user_: User, record_id: int) -> bool:
+    """Whether `user_` may change the row (its list shows the edit button); tests that edit "a row" pick one."""
+    return write_refusal_for(view, user_, record_id) is None
 
 
 # --- The database, independently of the product's scoping ----------------------------------------

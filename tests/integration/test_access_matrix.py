@@ -14,18 +14,19 @@ when the view has no editable list columns; `ajax/lookup` answers 404 for a view
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 from sqlalchemy import func, select
 
 from admin.access import BULK_EDIT, CREATE, DELETE, EDIT, EXPORT, IMPORT, READ
-from models import AuditEvent, Overtime, Role, SavedView, db
+from models import AuditEvent, MarketNote, MarketNoteKind, Overtime, Role, SavedView, db
 from rules.core import record_event
 from tests import factories
 from tests.integration.access_support import (
     ROLE_LOGINS, admin_model_rules, changed_tables, client_as, collection_app, fingerprint, flashed,
-    model_views, role_user, visible_ids,
+    may_change, model_views, role_user, visible_ids,
 )
 
 # What each Flask-Admin endpoint needs, as issue 4 states it (deliberately not admin.base.VERB_OF_ENDPOINT,
@@ -143,6 +144,12 @@ def _make_record(model, owner):
         return view.id
     if model is Overtime:
         return factories.overtime(requester=owner).id
+    if model is MarketNote:
+        note = MarketNote(kind=MarketNoteKind.trend, title="Matrix probe", body="Probe.", noted_on=date(2026, 11, 2),
+                          author_id=owner.id)
+        db.session.add(note)
+        db.session.flush()
+        return note.id
     pytest.fail(f"no {model.__tablename__} record to test with; add a maker for it")
 
 
@@ -158,7 +165,11 @@ def record_for(view, role: Role | None) -> int:
         return make_record(view.model, person or role_user(Role.manager))
     if view.model is AuditEvent:  # requests themselves append to it (a login): never reuse an id
         return min(ids)
-    _SEEDED_CHOICE[key] = min(ids)
+    # A row the role may change where there is one: per-row write rules are tests/integration/test_row_write_rules.py's.
+    changeable = next((i for i in sorted(ids) if person is None or may_change(view, person, i)), None)
+    if changeable is None and view.model is MarketNote:  # the demo data has notes by other authors only
+        return make_record(view.model, person)  # rolled back with the test: never reused
+    _SEEDED_CHOICE[key] = changeable or min(ids)
     return _SEEDED_CHOICE[key]
 
 

@@ -92,3 +92,43 @@ def test_pool_defaults_and_sqlite(monkeypatch):
     assert engine_options("postgresql+psycopg://desk@db/desk") == {
         "pool_pre_ping": True, "pool_size": 5, "max_overflow": 10, "pool_recycle": 1800, "pool_timeout": 30}
     assert engine_options("sqlite:///:memory:") == {"pool_pre_ping": True}
+
+
+# --- Login throttling's storage in production ------------------------------------------------------
+
+def test_production_without_a_rate_limit_storage_refuses_to_start(monkeypatch):
+    monkeypatch.setattr(ProductionConfig, "SECRET_KEY", "a-production-secret")
+    monkeypatch.setattr(ProductionConfig, "RATELIMIT_STORAGE_URI", None)
+    with pytest.raises(ConfigError, match="RATELIMIT_STORAGE_URI is not set") as refused:
+        create_app(ProductionConfig)
+    assert "redis://127.0.0.1:6379/0" in str(refused.value) and "`memory://` explicitly" in str(refused.value)
+
+
+def test_production_with_memory_storage_set_explicitly_starts(monkeypatch):
+    monkeypatch.setattr(ProductionConfig, "SECRET_KEY", "a-production-secret")
+    monkeypatch.setattr(ProductionConfig, "RATELIMIT_STORAGE_URI", "memory://")
+    assert create_app(ProductionConfig).config["RATELIMIT_STORAGE_URI"] == "memory://"
+
+
+def test_development_counts_in_memory_by_default(monkeypatch):
+    class Dev(Config):
+        RATELIMIT_STORAGE_URI = None
+
+    assert create_app(Dev).config["RATELIMIT_STORAGE_URI"] == "memory://"
+
+
+def _run_production(env_overrides: dict) -> subprocess.CompletedProcess:
+    # In a process of its own: the login limiter is one per process, and a test app must keep its storage.
+    return _run_factory({"APP_ENV": "production", "SECRET_KEY": "a-production-secret",
+                         "RATELIMIT_STORAGE_URI": "", **env_overrides})
+
+
+def test_production_environment_refuses_to_start_without_rate_limit_storage():
+    result = _run_production({})
+    assert result.returncode != 0
+    assert "RATELIMIT_STORAGE_URI is not set. Point it at Redis (e.g. `redis://127.0.0.1:6379/0`)" in result.stderr
+
+
+def test_production_environment_starts_with_redis_rate_limit_storage():
+    result = _run_production({"RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0"})
+    assert result.returncode == 0, result.stderr

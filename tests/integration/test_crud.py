@@ -3,7 +3,7 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
-from models import Account, Product, Quote, QuoteLine, Role, Shift, db
+from models import Account, Product, Quote, QuoteLine, QuoteStatus, Role, Shift, db
 
 
 def count(model) -> int:
@@ -62,7 +62,7 @@ def test_negative_quantity_is_a_form_error_and_writes_nothing(login_as):
 
 def test_discount_over_100_is_a_form_error_and_writes_nothing(login_as):
     client = login_as(Role.manager)
-    quote = db.session.scalar(select(Quote).limit(1))
+    quote = db.session.scalar(select(Quote).where(Quote.status == QuoteStatus.draft).limit(1))  # editable
     before = (quote.discount_pct, quote.version)
     form = {"number": quote.number, "account": str(quote.account_id), "owner": str(quote.owner_id),
             "status": quote.status.value, "discount_pct": "150", "total": str(quote.total)}

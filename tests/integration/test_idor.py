@@ -22,7 +22,7 @@ from rules.core import actions_for
 from tests import factories
 from tests.integration.access_support import (
     COORDINATOR, OTHER_COORDINATOR, OTHER_SUPERVISOR, changed_tables, client_as, collection_app,
-    csv_rows, fingerprint, flashed, form_values, model_views, owners, user, visible_ids,
+    csv_rows, fingerprint, flashed, form_values, may_change, model_views, owners, role_user, user, visible_ids,
 )
 
 ATTACKERS = {"coordinator2": OTHER_COORDINATOR, "supervisor2": OTHER_SUPERVISOR}
@@ -78,10 +78,13 @@ def inline_field(view) -> dict:
         if editable else {}
 
 
-def victim(view, action=None) -> int:
-    """A record owned by coordinator@; for an action, one in a state the action starts from if any."""
+def victim(view, action=None, editor=None) -> int:
+    """A record owned by coordinator@; for an action, one in a state the action starts from if any;
+    for an `editor`, one they may change (so its real form can be posted)."""
     me = user(COORDINATOR)
     mine = sorted(row for row, owner in owners(view.model).items() if owner == me.id)
+    if editor is not None:
+        mine = [row for row in mine if may_change(view, editor, row)] or mine
     if action is not None and action.source is not None and mine:
         state = getattr(view.model, action.state_attr)
         ready = db.session.scalars(select(view.model.id).where(
@@ -152,11 +155,11 @@ def test_out_of_scope_record_is_refused(app, attacker, table, probe):
     view = model_views(app)[table]
     model = view.model
     action = next((a for a in actions_for(model) if probe == f"action-{a.name}"), None)
-    record_id = victim(view, action)
+    editor = next((role for role in (Role.manager, Role.admin) if EDIT in view.access[role]), None)
+    record_id = victim(view, action, role_user(editor) if probe == "edit-POST" and editor else None)
     intruder = user(ATTACKERS[attacker])
     assert record_id not in visible_ids(view, intruder), "the victim must be outside the attacker's scope"
     form = None
-    editor = next((role for role in (Role.manager, Role.admin) if EDIT in view.access[role]), None)
     if probe == "edit-POST" and editor:  # what an editor would post: the real form, one field changed
         page = client_as(app, editor).get(f"/admin/{table}/edit/?id={record_id}")
         assert page.status_code == 200

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select, text
 
 from admin.access import READ
-from models import Account, Contact, Quote, Role, Target, Team, User, db
+from models import Account, Contact, Quote, QuoteStatus, Role, Target, Team, User, db
 from tests.integration.access_support import (
     COORDINATOR, ROLE_LOGINS, changed_tables, client_as, collection_app, fingerprint, model_views,
     role_user, user, visible_ids,
@@ -127,8 +127,8 @@ def test_optional_picker_refuses_another_teams_contact_on_create(app):
 def test_optional_picker_refuses_another_teams_contact_on_edit(app):
     """Posting another team's contact on one's own quote must not save — nor silently clear its contact."""
     me = user(COORDINATOR)
-    quote = db.session.scalar(select(Quote).where(Quote.owner_id == me.id, Quote.contact_id.is_not(None))
-                              .order_by(Quote.id))
+    quote = db.session.scalar(select(Quote).where(Quote.owner_id == me.id, Quote.contact_id.is_not(None),
+                                                  Quote.status == QuoteStatus.draft).order_by(Quote.id))
     foreign = foreign_contact()
     before = (quote.contact_id, quote.notes, quote.version)
     response = client_as(app, COORDINATOR).post(f"/admin/quote/edit/?id={quote.id}", data={
