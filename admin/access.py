@@ -33,6 +33,7 @@ def access(*, coordinator=(), supervisor=(), manager=(), admin=()) -> dict[Role,
 
 
 # The profiles the views pick from.
+UNDECLARED = access(manager=READING, admin=READING)  # a model whose view declares nothing: deny by default
 SALES_DATA = access(coordinator=WORKING, supervisor=EVERYTHING, manager=EVERYTHING)
 SALES_RECORDS = access(coordinator=READING, supervisor=READING, manager=READING)  # written by actions
 REFERENCE = access(coordinator=READING, supervisor=WORKING, manager=EVERYTHING)

@@ -20,7 +20,7 @@ from sqlalchemy.sql.expression import True_
 from wtforms import ValidationError, validators
 
 from admin.access import (
-    BULK_EDIT, CREATE, DELETE, EDIT, EXPORT, IMPORT, MODEL_SCOPES, READ, SALES_DATA, Scope, scope_clause,
+    BULK_EDIT, CREATE, DELETE, EDIT, EXPORT, IMPORT, MODEL_SCOPES, READ, UNDECLARED, Scope, scope_clause,
 )
 from admin.actions import RuleActionsMixin
 from admin.audit import AuditMixin
@@ -112,7 +112,7 @@ class RoleAccessMixin(LoginRequiredMixin):
     out of one role's lists, details, exports and forms. Flask-Admin's `can_*` flags follow from these.
     """
 
-    access = SALES_DATA
+    access = UNDECLARED  # every view declares its own; a new model opens to no one who works on data
     scope = Scope.TEAM
     unowned_visible_to: frozenset = frozenset()  # roles that also see rows with no owner
     hidden_columns: dict = {}

@@ -1,8 +1,8 @@
 """Per-entity overrides: small declarative classes, only what differs from the generated view.
 
-Every view inherits `access = SALES_DATA` and `scope = Scope.TEAM` (admin/access.py): coordinators work
-their team's rows, supervisors also delete, managers see every team, admins see none of it. The classes
-below say where an entity differs.
+Every model's view declares its `access` (admin/access.py); one that declares nothing is read-only for
+managers and admins (deny by default). `scope = Scope.TEAM` unless a view says otherwise: coordinators
+work their team's rows, supervisors also delete, managers see every team.
 """
 from flask_babel import gettext
 from flask_login import current_user
@@ -10,7 +10,7 @@ from wtforms import ValidationError
 
 from admin.access import (
     ADMINISTRATION, AUDIT_TRAIL, MANAGEMENT, OWN_REQUESTS, PERSONAL_SETTINGS, POLICIES, READING,
-    REFERENCE, SALES_RECORDS, TEAM_PLANNING, Scope, access, EVERYTHING,
+    REFERENCE, SALES_DATA, SALES_RECORDS, TEAM_PLANNING, Scope, access, EVERYTHING,
 )
 from admin.account import ConfirmWithPasswordMixin
 from admin.base import DeskModelView
@@ -23,8 +23,8 @@ from admin.saved_views import list_view, make_sole_default, may_share, refusals
 from rules.core import N_
 from models import (
     Absence, Account, Activity, ApprovalPolicy, Appraisal, AuditEvent, Campaign, CommissionPlan,
-    CommissionStatement, Contact, CustomerRequest, Lead, MarketNote, Overtime, Payment, Product, Quote,
-    QuoteLine, QuoteStatus, Role, SalesOrder, SavedView, Shift, Target, Team, TrainingRecord, User, db,
+    CommissionStatement, Contact, CustomerRequest, Invoice, Lead, MarketNote, OrderLine, Overtime, Payment,
+    Product, Quote, QuoteLine, QuoteStatus, ReworkRequest, Role, SalesOrder, Shipment, SavedView, Shift, Target, Team, TrainingRecord, User, db,
 )
 
 # Who may change which fields on many rows at once (bulk edit); owners only by supervisors and managers.
@@ -35,6 +35,7 @@ def _bulk_fields(everyone: tuple, leaders: tuple = ()) -> dict:
 # Pipeline, orders, finance, service: the team's daily work.
 @register(Lead)
 class LeadView(DeskModelView):
+    access = SALES_DATA
     unowned_visible_to = frozenset({Role.supervisor})  # the pool of new leads they hand out
     column_editable_list = ["next_follow_up"]
     bulk_edit_fields = _bulk_fields(("next_follow_up", "campaign", "region", "source"), ("owner",))
@@ -47,6 +48,7 @@ class LeadView(DeskModelView):
 
 @register(Account)
 class AccountView(DeskModelView):
+    access = SALES_DATA
     hidden_columns = {Role.coordinator: {"credit_limit"}}
     bulk_edit_fields = _bulk_fields(("region", "status", "payment_terms_days"), ("owner",))
     importing = Importing(keys=(("vat_number",), ("name",)), polish={  # a shared mailbox is common
@@ -61,6 +63,7 @@ class AccountView(DeskModelView):
 
 @register(Contact)
 class ContactView(DeskModelView):
+    access = SALES_DATA
     importing = Importing(keys=(("email",),), polish={
         "account": "Klient", "name": "Imię i nazwisko", "job_title": "Stanowisko", "email": "E-mail",
         "phone": "Telefon", "is_primary": "Główny kontakt",
@@ -69,6 +72,7 @@ class ContactView(DeskModelView):
 
 @register(Activity)
 class ActivityView(DeskModelView):
+    access = SALES_DATA
     bulk_edit_fields = _bulk_fields(("scheduled_at",), ("owner",))
     importing = Importing(polish={
         "kind": "Rodzaj", "subject": "Temat", "owner": "Właściciel", "account": "Klient",
@@ -79,6 +83,7 @@ class ActivityView(DeskModelView):
 
 @register(CustomerRequest)
 class CustomerRequestView(DeskModelView):
+    access = SALES_DATA
     column_list = ["subject", "kind", "priority", "status", "sla", "account", "owner", "received_at",
                    "acknowledged_at", "due_at", "escalated_to"]
     column_filters = [*ModelShape(CustomerRequest).filter_columns(), SlaFilter()]
@@ -90,6 +95,7 @@ class CustomerRequestView(DeskModelView):
 
 @register(Quote)
 class QuoteView(DeskModelView):
+    access = SALES_DATA
     column_list = ["number", "account", "owner", "status", "is_rfp", "discount_pct", "total",
                    "valid_until", "approved_by"]
     column_searchable_list = ["number", "account.name"]
@@ -100,6 +106,7 @@ class QuoteView(DeskModelView):
 
 @register(QuoteLine)
 class QuoteLineView(DeskModelView):
+    access = SALES_DATA
     def write_refusal(self, record):
         quote = record.quote or (db.session.get(Quote, record.quote_id) if record.quote_id else None)
         return quote_locked(quote) if quote is not None else None
@@ -115,11 +122,32 @@ def quote_locked(quote) -> str | None:
 
 @register(SalesOrder)
 class SalesOrderView(DeskModelView):
+    access = SALES_DATA
     column_list = ["number", "account", "owner", "status", "is_rush", "ordered_on",
                    "requested_ship_date", "promised_ship_date", "drawing_status", "total"]
     column_searchable_list = ["number", "customer_po", "account.name"]
     column_editable_list = ["promised_ship_date"]
     bulk_edit_fields = _bulk_fields(("requested_ship_date", "promised_ship_date"))
+
+
+@register(OrderLine)
+class OrderLineView(DeskModelView):
+    access = SALES_DATA
+
+
+@register(Shipment)
+class ShipmentView(DeskModelView):
+    access = SALES_DATA
+
+
+@register(ReworkRequest)
+class ReworkRequestView(DeskModelView):
+    access = SALES_DATA
+
+
+@register(Invoice)
+class InvoiceView(DeskModelView):
+    access = SALES_DATA
 
 
 @register(Payment)
@@ -148,6 +176,7 @@ class CampaignView(DeskModelView):
 
 @register(MarketNote)
 class MarketNoteView(DeskModelView):
+    access = SALES_DATA
     scope = Scope.ALL  # what the market says is everyone's to read
 
     def write_refusal(self, record):
