@@ -10,7 +10,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.engine import Engine
 
 from config import INSTANCE_DIR, Config, config_from_environment
-from extensions import babel, csrf, db, migrate
+from extensions import babel, csrf, db, login_manager, migrate
 from ops.logs import register_logging
 from ops.metrics import register_metrics
 
@@ -57,7 +57,7 @@ def register_security_headers(app: Flask) -> None:
 
 def register_auth(app: Flask) -> None:
     """Flask-Login, the /login and /logout pages, and login throttling."""
-    from admin.auth import auth, login_manager
+    from admin.auth import auth
     from admin.throttle import register_login_throttle
 
     login_manager.init_app(app)

@@ -5,7 +5,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import lazy_gettext as _l, gettext as _
-from flask_login import LoginManager, current_user, login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from wtforms import EmailField, PasswordField
@@ -14,15 +14,11 @@ from wtforms.validators import DataRequired, Length
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from admin.saved_views import load_user_with_views
+from extensions import login_manager
 from models import User, db, utcnow
 from rules.core import record_event
 
 auth = Blueprint("auth", __name__)
-login_manager = LoginManager()
-login_manager.login_view = "auth.login"
-login_manager.login_message = _l("Please log in to open the panel.")
-login_manager.login_message_category = "info"
-login_manager.session_protection = "basic"
 
 # Checked when the e-mail is unknown, so a wrong e-mail takes as long as a wrong password.
 _UNKNOWN_USER_HASH = generate_password_hash("no such user")

@@ -7,10 +7,8 @@ workers an account gets up to N times its limit. Production refuses to start wit
 from __future__ import annotations
 
 from flask import Flask, current_app, request
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 
-limiter = Limiter(key_func=get_remote_address)
+from extensions import limiter
 
 
 def submitted_account() -> str:

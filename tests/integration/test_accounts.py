@@ -3,7 +3,7 @@ import pytest
 from sqlalchemy import func, select
 
 from admin.passwords import password_problem
-from admin.throttle import limiter
+from extensions import limiter
 from models import AuditEvent, Role, User, db
 from tests.clients import browser, logged_in
 from tests.conftest import DEMO_LOGINS, DEMO_PASSWORD
