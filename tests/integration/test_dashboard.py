@@ -11,7 +11,6 @@ from models import (
     Absence, Activity, CustomerRequest, DecisionStatus, Invoice, InvoiceStatus, Lead, LeadStatus,
     OrderStatus, Quote, QuoteStatus, RequestStatus, Role, SalesOrder, User, db,
 )
-from rules.core import now, today
 
 FIGURE = re.compile(r'data-figure="(\w+)">\s*<div class="card-body py-2">\s*<div class="h3 mb-0" data-count="(\d+)"')
 LINK = re.compile(r'href="([^"]+)" data-figure="(\w+)"')
@@ -36,16 +35,16 @@ def team_of(user):
     return select(User.id).where(User.team_id == user.team_id)
 
 
-def test_coordinator_sees_own_queue(login_as, user_of):
+def test_coordinator_sees_own_queue(login_as, user_of, clock):
     client = login_as(Role.coordinator)
     me = user_of("coordinator@example.com")
-    day, start = today(), datetime.combine(today(), time())
+    day, start = clock.date(), datetime.combine(clock.date(), time())
     expected = {
         "requests_waiting": count(CustomerRequest, CustomerRequest.owner_id == me.id,
                                   CustomerRequest.status == RequestStatus.new),
         "requests_breached": count(CustomerRequest, CustomerRequest.owner_id == me.id,
                                    CustomerRequest.status == RequestStatus.new,
-                                   CustomerRequest.received_at <= now() - timedelta(hours=24)),
+                                   CustomerRequest.received_at <= clock - timedelta(hours=24)),
         "follow_ups_today": count(Lead, Lead.owner_id == me.id, Lead.next_follow_up == day),
         "appointments_today": count(Activity, Activity.owner_id == me.id, Activity.done_at.is_(None),
                                     Activity.scheduled_at >= start,
@@ -62,7 +61,7 @@ def test_coordinator_sees_own_queue(login_as, user_of):
     assert "quotes_to_approve" not in shown and "orders_pending" not in shown
 
 
-def test_supervisor_sees_the_team_and_what_to_approve(login_as, user_of):
+def test_supervisor_sees_the_team_and_what_to_approve(login_as, user_of, clock):
     client = login_as(Role.supervisor)
     me = user_of("supervisor@example.com")
     team = team_of(me)
@@ -73,7 +72,7 @@ def test_supervisor_sees_the_team_and_what_to_approve(login_as, user_of):
         "absences_to_approve": count(Absence, Absence.user_id.in_(team),
                                      Absence.status == DecisionStatus.requested),
         "out_today": count(Absence, Absence.user_id.in_(team), Absence.status == DecisionStatus.approved,
-                           Absence.starts_on <= today(), Absence.ends_on >= today()),
+                           Absence.starts_on <= clock.date(), Absence.ends_on >= clock.date()),
     }
     shown = figures_on(client)
     assert {key: shown[key] for key in expected} == expected
@@ -81,14 +80,14 @@ def test_supervisor_sees_the_team_and_what_to_approve(login_as, user_of):
     assert shown["requests_waiting"] < everyone  # the other team's requests are not counted
 
 
-def test_manager_sees_pipeline_and_overdue_by_age(login_as):
+def test_manager_sees_pipeline_and_overdue_by_age(login_as, clock):
     client = login_as(Role.manager)
     shown = figures_on(client)
     for status in QuoteStatus:
         assert shown[f"quotes_{status.value}"] == count(Quote, Quote.status == status)
     for status in OrderStatus:
         assert shown[f"orders_{status.value}"] == count(SalesOrder, SalesOrder.status == status)
-    ages = [(today() - due).days for due in db.session.scalars(
+    ages = [(clock.date() - due).days for due in db.session.scalars(
         select(Invoice.due_on).where(Invoice.status == InvoiceStatus.overdue))]
     assert shown["overdue_0"] == sum(0 <= a <= 30 for a in ages)
     assert shown["overdue_31"] == sum(31 <= a <= 60 for a in ages)
@@ -130,7 +129,7 @@ def test_only_managers_download_the_report(login_as, role):
     assert login_as(role).get("/admin/report/").status_code == 403
 
 
-def test_management_report_is_a_workbook_with_a_sheet_per_section_and_is_audited(login_as):
+def test_management_report_is_a_workbook_with_a_sheet_per_section_and_is_audited(login_as, clock):
     from io import BytesIO
 
     from openpyxl import load_workbook
@@ -138,7 +137,7 @@ def test_management_report_is_a_workbook_with_a_sheet_per_section_and_is_audited
     from models import AuditEvent
 
     before = count(AuditEvent, AuditEvent.action == "export_report")
-    response = login_as(Role.manager).get(f"/admin/report/?period={today():%Y-%m}")
+    response = login_as(Role.manager).get(f"/admin/report/?period={clock:%Y-%m}")
     assert response.status_code == 200
     book = load_workbook(BytesIO(response.data))
     assert book.sheetnames == ["Targets", "Sales trend", "Order book", "Overdue invoices"]
@@ -152,18 +151,18 @@ TARGET_ROW = re.compile(r"<tr><td>([^<]*)</td><td>([^<]*)</td>\s*<td class=\"tex
                         r"<td class=\"text-right\">([^<]*)</td>")
 
 
-def test_my_targets_this_month_show_the_figures_so_far(login_as, user_of):
+def test_my_targets_this_month_show_the_figures_so_far(login_as, user_of, clock):
     """The running month is not rolled up yet: each figure is what the records say up to today."""
     from models import ActivityKind, Target
     from models.targets import Metric
     from rules.targets import month_bounds
 
     me = user_of("coordinator@example.com")
-    first, _last = month_bounds(today())
-    since, until = datetime.combine(first, time()), datetime.combine(today() + timedelta(days=1), time())
+    first, _last = month_bounds(clock.date())
+    since, until = datetime.combine(first, time()), datetime.combine(clock.date() + timedelta(days=1), time())
     assert count(Target, Target.user_id == me.id, Target.period_start == first, Target.actual_value.is_(None)) > 0
     mine = lambda model: model.owner_id == me.id  # noqa: E731
-    orders = [mine(SalesOrder), SalesOrder.ordered_on >= first, SalesOrder.ordered_on <= today(),
+    orders = [mine(SalesOrder), SalesOrder.ordered_on >= first, SalesOrder.ordered_on <= clock.date(),
               SalesOrder.status != OrderStatus.cancelled]
     done = [mine(Activity), Activity.done_at >= since, Activity.done_at < until]
     expected = {

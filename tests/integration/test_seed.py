@@ -4,7 +4,7 @@ from sqlalchemy import func, select
 
 from models import (
     AuditEvent, CustomerRequest, Invoice, InvoiceStatus, OrderStatus, Quote, RequestStatus, SalesOrder,
-    db, utcnow,
+    db,
 )
 from admin.registry import mapped_models
 from seed.demo import seed_demo
@@ -34,7 +34,7 @@ def test_demo_logins_work(client, email):
     assert response.status_code == 302
 
 
-def test_demo_data_covers_the_daily_work(app):
+def test_demo_data_covers_the_daily_work(app, clock):
     statuses = set(db.session.scalars(select(SalesOrder.status).distinct()))
     assert statuses == set(OrderStatus)
     assert db.session.scalar(select(func.count()).where(SalesOrder.is_rush.is_(True))) > 0
@@ -44,6 +44,6 @@ def test_demo_data_covers_the_daily_work(app):
 
     breached = select(func.count()).where(
         CustomerRequest.status == RequestStatus.new,
-        CustomerRequest.received_at < utcnow() - ACKNOWLEDGE_WITHIN,
+        CustomerRequest.received_at < clock - ACKNOWLEDGE_WITHIN,
     )
     assert db.session.scalar(breached) > 0
