@@ -5,12 +5,15 @@ import re
 from datetime import datetime, time, timedelta
 
 import pytest
+from flask_babel import refresh
 from sqlalchemy import func, select
 
 from models import (
-    Absence, Activity, CustomerRequest, DecisionStatus, Invoice, InvoiceStatus, Lead, LeadStatus,
-    OrderStatus, Quote, QuoteStatus, RequestStatus, Role, SalesOrder, User, db,
+    Absence, Activity, ActivityKind, CustomerRequest, DecisionStatus, Invoice, InvoiceStatus, Lead, LeadStatus,
+    OrderStatus, Quote, QuoteStatus, RequestStatus, Role, SalesOrder, Target, Team, User, db,
 )
+from models.targets import Metric
+from rules.targets import month_bounds
 
 FIGURE = re.compile(r'data-figure="(\w+)">\s*<div class="card-body py-2">\s*<div class="h3 mb-0" data-count="(\d+)"')
 LINK = re.compile(r'href="([^"]+)" data-figure="(\w+)"')
@@ -148,25 +151,18 @@ def test_management_report_is_a_workbook_with_a_sheet_per_section_and_is_audited
 
 
 TARGET_ROW = re.compile(r"<tr><td>([^<]*)</td><td>([^<]*)</td>\s*<td class=\"text-right\">([^<]*)</td>"
-                        r"<td class=\"text-right\">([^<]*)</td>")
+                        r"<td class=\"text-right\">([^<]*)</td>\s*<td class=\"text-right\">[^<]*</td>"
+                        r"\s*<td class=\"text-right\" data-before>([^<]*)(?:<small class=\"text-muted\">\(([^)]*)%\))?")
 
 
-def test_my_targets_this_month_show_the_figures_so_far(login_as, user_of, clock):
-    """The running month is not rolled up yet: each figure is what the records say up to today, and every
-    metric has some, on the first day of a month too."""
-    from models import ActivityKind, Target
-    from models.targets import Metric
-    from rules.targets import month_bounds
-
-    me = user_of("coordinator@example.com")
-    first, _last = month_bounds(clock.date())
-    since, until = datetime.combine(first, time()), datetime.combine(clock.date() + timedelta(days=1), time())
-    assert count(Target, Target.user_id == me.id, Target.period_start == first, Target.actual_value.is_(None)) > 0
-    mine = lambda model: model.owner_id == me.id  # noqa: E731
-    orders = [mine(SalesOrder), SalesOrder.ordered_on >= first, SalesOrder.ordered_on <= clock.date(),
+def achieved(user, first, last) -> dict:
+    """What the records say the user achieved from `first` to `last`, metric by metric (as the roll-up counts)."""
+    since, until = datetime.combine(first, time()), datetime.combine(last + timedelta(days=1), time())
+    mine = lambda model: model.owner_id == user.id  # noqa: E731
+    orders = [mine(SalesOrder), SalesOrder.ordered_on >= first, SalesOrder.ordered_on <= last,
               SalesOrder.status != OrderStatus.cancelled]
     done = [mine(Activity), Activity.done_at >= since, Activity.done_at < until]
-    expected = {
+    return {
         Metric.revenue: db.session.scalar(select(func.coalesce(func.sum(SalesOrder.total), 0)).where(*orders)),
         Metric.orders: count(SalesOrder, *orders),
         Metric.new_leads: count(Lead, mine(Lead), Lead.created_at >= since, Lead.created_at < until),
@@ -176,9 +172,68 @@ def test_my_targets_this_month_show_the_figures_so_far(login_as, user_of, clock)
         Metric.quotes_on_time: sum(1 for q in db.session.scalars(select(Quote).where(
             mine(Quote), Quote.sent_at >= since, Quote.sent_at < until)) if q.due_on and q.sent_at.date() <= q.due_on),
     }
+
+
+def as_shown(value) -> str:
+    return f"{value:,.2f}".rstrip("0").rstrip(".")
+
+
+def my_targets_table(html: str) -> dict[str, tuple[str, str, str]]:
+    """{metric label: (actual, last month's actual, its % of last month's target)} from the targets table."""
+    table = html.split('data-testid="targets"', 1)[1].split("</table>", 1)[0]
+    return {label: (actual, before.strip(), pct)
+            for _name, label, _target, actual, before, pct in TARGET_ROW.findall(table)}
+
+
+def test_my_targets_this_month_show_the_figures_so_far(login_as, user_of, clock):
+    """The running month is not rolled up yet: each figure is what the records say up to today, and every
+    metric has some, on the first day of a month too."""
+    me = user_of("coordinator@example.com")
+    first, _last = month_bounds(clock.date())
+    assert count(Target, Target.user_id == me.id, Target.period_start == first, Target.actual_value.is_(None)) > 0
+    expected = achieved(me, first, clock.date())
     assert all(expected.values()), f"every metric should have activity this month: {expected}"
 
+    shown = my_targets_table(login_as(Role.coordinator).get("/admin/").get_data(as_text=True))
+    assert {label: actual for label, (actual, _before, _pct) in shown.items()} == \
+        {metric.label: as_shown(value) for metric, value in expected.items()}
+
+
+def test_my_targets_show_last_month_beside_this_one(login_as, user_of, clock):
+    """Last month's figure sits beside each of this month's, rolled up or (before the nightly roll-up) so far."""
+    me = user_of("coordinator@example.com")
+    first, last = month_bounds(month_bounds(clock.date())[0] - timedelta(days=1))
+    expected = achieved(me, first, last)
+    assert any(expected.values()), "the demo's last month should have some activity"
+    targets = {t.metric: t.target_value for t in db.session.scalars(
+        select(Target).where(Target.user_id == me.id, Target.period_start == first))}
+
     html = login_as(Role.coordinator).get("/admin/").get_data(as_text=True)
-    table = html.split('data-testid="targets"', 1)[1].split("</table>", 1)[0]
-    shown = {label: actual for _name, label, _target, actual in TARGET_ROW.findall(table)}
-    assert shown == {metric.label: f"{value:,.2f}".rstrip("0").rstrip(".") for metric, value in expected.items()}
+    assert '<th class="text-right">Last month</th>' in html
+    shown = my_targets_table(html)
+    assert {label: (before, pct) for label, (_actual, before, pct) in shown.items()} == \
+        {metric.label: (as_shown(value), as_shown(value * 100 / targets[metric])) for metric, value in expected.items()}
+
+
+TEAM_ROW = re.compile(r"<tr><td>([^<]*)</td><td class=\"text-right\">[^<]*</td><td class=\"text-right\">[^<]*</td>"
+                      r"\s*<td class=\"text-right\" data-before>([^<]*)")
+
+
+def test_manager_sees_each_teams_month_before_beside_the_chosen_one(login_as, clock):
+    first, last = month_bounds(month_bounds(clock.date())[0] - timedelta(days=1))
+    revenue = {team.name: db.session.scalar(select(func.coalesce(func.sum(SalesOrder.total), 0)).where(
+        SalesOrder.owner_id.in_(team_of(team.supervisor)), SalesOrder.ordered_on.between(first, last),
+        SalesOrder.status != OrderStatus.cancelled)) for team in db.session.scalars(select(Team))}
+    assert any(revenue.values())
+    client = login_as(Role.manager)
+
+    html = client.get("/admin/").get_data(as_text=True)
+    table = html.split('data-testid="team-targets"', 1)[1].split("</table>", 1)[0]
+    assert '<th class="text-right">Last month</th>' in table
+    assert {name: before.strip() for name, before in TEAM_ROW.findall(table)} == \
+        {name: as_shown(value) for name, value in revenue.items()}
+    earlier = client.get(f"/admin/?period={first:%Y-%m}").get_data(as_text=True)
+    assert '<th class="text-right">Previous month</th>' in earlier and "Last month" not in earlier
+    refresh()  # the test client's requests share one app context, and with it the locale picked first
+    polish = client.get("/admin/", headers={"Accept-Language": "pl"}).get_data(as_text=True)
+    assert '<th class="text-right">Ubiegły miesiąc</th>' in polish
