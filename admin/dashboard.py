@@ -184,7 +184,12 @@ def out_today(day: date):
 
 
 def targets_by_person(first: date, last: date, metric: Metric, mine: bool = False):
-    """(person, metric, target, actual) for the period's personal targets, in the user's scope.
+    """(person, metric, target, actual) for the period's personal targets, in the user's scope."""
+    return list(person_targets(first, last, metric, mine).values())
+
+
+def person_targets(first: date, last: date, metric: Metric, mine: bool = False) -> dict:
+    """{(user id, metric): (person, metric, target, actual)} for the period's personal targets, in scope.
 
     A target not rolled up yet (the running month) shows its figure so far, from the same aggregates
     the roll-up uses.
@@ -201,13 +206,18 @@ def targets_by_person(first: date, last: date, metric: Metric, mine: bool = Fals
         query = query.where(Target.metric == metric)
     rows = db.session.execute(query).all()
     so_far = _so_far(rows, metric_of=lambda row: row.metric)
-    return [(row.name, row.metric, row.target,
-             _actual(row, lambda: so_far[row.metric, row.open_from, row.open_to].by_user.get(row.id)))
-            for row in rows]
+    return {(row.id, row.metric): (row.name, row.metric, row.target, _actual(
+                row, lambda: so_far[row.metric, row.open_from, row.open_to].by_user.get(row.id)))
+            for row in rows}
 
 
 def targets_by_team(first: date, last: date, metric: Metric):
     """(team, target, actual) of the period's team targets (figures so far where not rolled up)."""
+    return list(team_targets(first, last, metric).values())
+
+
+def team_targets(first: date, last: date, metric: Metric) -> dict:
+    """{team id: (team, target, actual)} of the period's team targets, in the user's scope."""
     query = (
         select(Team.id, Team.name, *_target_sums())
         .join(Team, Team.id == Target.team_id)
@@ -217,8 +227,19 @@ def targets_by_team(first: date, last: date, metric: Metric):
     )
     rows = db.session.execute(query).all()
     so_far = _so_far(rows, metric_of=lambda row: metric)
-    return [(row.name, row.target, _actual(row, lambda: so_far[metric, row.open_from, row.open_to].by_team.get(row.id)))
-            for row in rows]
+    return {row.id: (row.name, row.target, _actual(
+                row, lambda: so_far[metric, row.open_from, row.open_to].by_team.get(row.id)))
+            for row in rows}
+
+
+def beside(current: dict, before: dict) -> list[tuple]:
+    """The period's rows, each followed by the same person's or team's row of the period before (or None)."""
+    return [(*row, before.get(key)) for key, row in current.items()]
+
+
+def month_before(first: date) -> tuple[date, date]:
+    """The first and last day of the month before the one starting on `first`."""
+    return month_bounds(first - timedelta(days=1))
 
 
 def _target_sums():
@@ -301,34 +322,44 @@ class DashboardView(LoginRequiredMixin, AdminIndexView):
     def index(self):
         day = today()
         first, last = selected_period(day)
+        month = month_bounds(day)
+        last_month = month_before(month[0])
         desk = Desk(self.admin)
         role = current_user.role
-        context = {"role": role.value, "first": first, "last": last, "now": now()}
+        context = {"role": role.value, "first": first, "last": last, "now": now(),
+                   "before_label": _l("Last month")}
         if role is Role.coordinator:
             context.update(
                 figures=desk.count(queue_figures(day, mine=True)),
                 waiting=waiting_requests(mine=True),
-                targets=targets_by_person(*month_bounds(day), None, mine=True),
+                targets=beside(person_targets(*month, None, mine=True),
+                               person_targets(*last_month, None, mine=True)),
             )
         elif role is Role.supervisor:
-            targets = targets_by_person(*month_bounds(day), Metric.revenue)
+            targets = beside(person_targets(*month, Metric.revenue),
+                             person_targets(*last_month, Metric.revenue))
             context.update(
                 figures=desk.count(queue_figures(day, mine=False) + approval_figures(day)),
                 waiting=waiting_requests(mine=False), absent=out_today(day), targets=targets,
-                targets_chart=charts.target_bars(_l("Revenue: target and actual"), targets),
+                targets_chart=charts.target_bars(_l("Revenue: target and actual"),
+                                                 [t[:4] for t in targets]),
             )
         elif role is Role.manager:
-            people = targets_by_person(first, last, Metric.revenue)
-            teams = targets_by_team(first, last, Metric.revenue)
+            before = month_before(first)
+            people = beside(person_targets(first, last, Metric.revenue),
+                            person_targets(*before, Metric.revenue))
+            teams = beside(team_targets(first, last, Metric.revenue), team_targets(*before, Metric.revenue))
             revenue = revenue_by_month(last)
             figures = desk.count(pipeline_figures() + overdue_figures(day) + period_figures(first, last))
             context.update(
                 figures=figures, targets=people, teams=teams,
+                before_label=_l("Last month") if before == last_month else _l("Previous month"),
                 overdue=overdue_amounts(day), buckets=[f"overdue_{low}" for low, _high in AGE_BUCKETS],
                 quotes_on_time=quotes_on_time(first, last), satisfaction=satisfaction(first, last),
-                targets_chart=charts.target_bars(_l("Revenue by person: target and actual"), people),
+                targets_chart=charts.target_bars(_l("Revenue by person: target and actual"),
+                                                 [t[:4] for t in people]),
                 teams_chart=charts.target_bars(_l("Revenue by team: target and actual"),
-                                               [(name, None, t, a) for name, t, a in teams]),
+                                               [(name, None, t, a) for name, t, a, _before in teams]),
                 revenue_chart=charts.revenue_line(_l("Revenue by month"), revenue),
                 pipeline_chart=charts.status_bars(_l("Pipeline"), [
                     (figures[f"quotes_{s.value}"].figure.label, figures[f"quotes_{s.value}"].count)

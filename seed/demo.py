@@ -1,9 +1,10 @@
 """`flask seed --demo`: a realistic sales desk across about six months ending today.
 
 Deterministic: every value comes from one seeded generator and every date is relative to `today`,
-so two seeds on the same day give the same records (only the few requests received "in the last
-hours", which the 24-hour SLA needs, are placed relative to the current UTC hour). All timestamps
-are naive UTC. Everything is added to the session and committed once: all or nothing.
+so two seeds on the same day give the same records (only what happened "in the last hours" is placed
+relative to the current UTC hour: the requests the 24-hour SLA needs, and each team's work earlier
+today, so the running month has figures from its first hour on). Nothing is stamped after that hour.
+All timestamps are naive UTC. Everything is added to the session and committed once: all or nothing.
 """
 from __future__ import annotations
 
@@ -327,8 +328,24 @@ class Demo:
         return d
 
     def at(self, d: date, first_hour: int = 7, last_hour: int = 15) -> datetime:
-        """A time during office hours (UTC) on day `d`."""
+        """A time during office hours (UTC) on day `d`; today, a time before the seeding hour."""
+        if d == self.today:
+            return self.earlier_today()
         return datetime.combine(d, time(self.r(first_hour, last_hour), self.rng.choice((0, 15, 30, 45))))
+
+    def earlier_today(self) -> datetime:
+        """A time between midnight and the seeding hour (midnight itself in the day's first hour)."""
+        midnight = datetime.combine(self.today, time())
+        return midnight + timedelta(minutes=self.r(0, (self.now - midnight) // timedelta(minutes=1)))
+
+    def by_now(self, moment: datetime) -> datetime:
+        """The moment, or the seeding hour if it would come later."""
+        return min(moment, self.now)
+
+    @property
+    def busiest(self) -> list[User]:
+        """Each team's busiest coordinator (the first listed): who did the work earlier today."""
+        return [members[0] for members in self.coordinators.values()]
 
     def timeline(self, start: date, end: date, n: int) -> list[datetime]:
         """`n` ordered office-hours times between two days (inclusive)."""
@@ -580,7 +597,8 @@ LEAD_NOTES = ("Asked for the dealer price list.", "Interested in a showroom disp
 
 
 def _leads(demo: Demo) -> None:
-    """Three hundred leads in every status; some unassigned, some from campaigns, some converted."""
+    """Three hundred leads in every status; some unassigned, some from campaigns, some converted, and one
+    for each team's busiest coordinator earlier today."""
     new_accounts = [a for a in demo.accounts if demo.info[a].is_new]
     statuses = ([LeadStatus.new] * 50 + [LeadStatus.assigned] * 50 + [LeadStatus.contacted] * 70
                 + [LeadStatus.qualified] * 50 + [LeadStatus.lost] * (80 - len(new_accounts)))
@@ -589,16 +607,18 @@ def _leads(demo: Demo) -> None:
             LeadStatus.qualified: (10, 150), LeadStatus.lost: (10, 175)}
     sources = [LeadSource.web, LeadSource.referral, LeadSource.trade_show, LeadSource.cold_call,
                LeadSource.dealer, LeadSource.other]
-    plans: list[tuple[LeadStatus, date, Account | None]] = [
-        (LeadStatus.converted, demo.info[a].since - timedelta(days=demo.r(7, 45)), a) for a in new_accounts
+    plans: list[tuple[LeadStatus, date, Account | None, User | None]] = [
+        (LeadStatus.converted, demo.info[a].since - timedelta(days=demo.r(7, 45)), a, None)
+        for a in new_accounts
     ]
     for status in statuses:
         lo, hi = ages[status]
         if status == LeadStatus.new and demo.rng.random() < 0.15:
             lo, hi = 25, 60  # neglected: nobody picked it up
-        plans.append((status, demo.past_day(lo, hi), None))
+        plans.append((status, demo.past_day(lo, hi), None, None))
+    plans += [(LeadStatus.assigned, demo.today, None, user) for user in demo.busiest]
     plans.sort(key=lambda p: p[1])
-    for status, created_on, account in plans:
+    for status, created_on, account, owner in plans:
         created = demo.at(created_on)
         if account:
             info = demo.info[account]
@@ -606,10 +626,11 @@ def _leads(demo: Demo) -> None:
             domain = account.email.split("@")[1]
             owner = account.owner
         else:
-            team = demo.teams[demo.pick(["North", "South", "Export"], [35, 35, 30])]
+            team = owner.team if owner else demo.teams[demo.pick(["North", "South", "Export"], [35, 35, 30])]
             country = _country(demo, team.region)
             company, domain, city = _company_name(demo, country)
-            owner = None if status == LeadStatus.new else demo.pick(demo.coordinators[team.name])
+            if owner is None and status != LeadStatus.new:
+                owner = demo.pick(demo.coordinators[team.name])
         running = [c for c in demo.campaigns if c.starts_on <= created_on <= c.ends_on + timedelta(days=30)]
         campaign = demo.pick(running) if running and demo.rng.random() < 0.35 else None
         if campaign:
@@ -623,8 +644,9 @@ def _leads(demo: Demo) -> None:
             company=company, contact_name=contact.name if contact else person,
             contact_email=contact.email if contact else f"{_slug(person, '.')}@{domain}",
             contact_phone=_phone(demo, country), source=source, status=status, region=team.region,
-            owner=owner, assigned_at=created + timedelta(minutes=demo.r(20, 240)) if owner else None,
-            next_follow_up=demo.day(demo.r(-6, 21)) if status in (
+            owner=owner,
+            assigned_at=demo.by_now(created + timedelta(minutes=demo.r(20, 240))) if owner else None,
+            next_follow_up=max(demo.day(demo.r(-6, 21)), created_on) if status in (
                 LeadStatus.assigned, LeadStatus.contacted, LeadStatus.qualified) else None,
             campaign=campaign, account=account, contact=contact,
             lost_reason=demo.pick(LOST_REASONS) if status == LeadStatus.lost else None,
@@ -725,6 +747,22 @@ def _activities(demo: Demo) -> None:
             kind=ActivityKind.call, subject=f"Prospecting call: {lead.company}", owner=me, lead=lead,
             is_prospecting=True, scheduled_at=datetime.combine(demo.today, time(demo.r(9, 15), 15)),
             **_stamp(demo.at(demo.past_day(1, 5)))))
+    # Earlier today each team's busiest coordinator wrote to a customer and called a lead.
+    for user in demo.busiest:
+        account = demo.pick([a for a in demo.accounts
+                             if a.owner is user and a.status != AccountStatus.inactive])
+        lead = demo.pick([l for l in demo.leads if l.owner is user
+                          and l.status in (LeadStatus.contacted, LeadStatus.qualified)])
+        for kind, about in ((ActivityKind.email, {"account": account, "contact": demo.contacts[account][0]}),
+                            (ActivityKind.call, {"lead": lead, "is_prospecting": True})):
+            when = demo.earlier_today()
+            subject = (_activity_subject(demo, kind, account) if kind == ActivityKind.email
+                       else f"Prospecting call: {lead.company}")
+            demo.activities.append(Activity(
+                kind=kind, subject=subject, owner=user, scheduled_at=when,
+                done_at=demo.by_now(when + timedelta(minutes=demo.r(5, 30))),
+                outcome=demo.pick(ACTIVITY_OUTCOMES if kind == ActivityKind.email else PROSPECTING_OUTCOMES),
+                **about, **_stamp(when)))
     demo.add(*demo.activities)
 
 
@@ -790,7 +828,7 @@ def _order_dates(demo: Demo, status: OrderStatus, rush: bool) -> dict[str, date 
 
 
 def _order_plans(demo: Demo) -> list[OrderPlan]:
-    """What each of the 150 orders will be: status, rush, dates and account."""
+    """What each of the 150 orders (and each team's order of today) will be: status, rush, dates, account."""
     buyers = [a for a in demo.accounts if a.status in (AccountStatus.active, AccountStatus.on_hold)]
     plans = []
     for status, count in ORDER_MIX.items():
@@ -801,6 +839,10 @@ def _order_plans(demo: Demo) -> list[OrderPlan]:
             eligible = [a for a in buyers if demo.info[a].since <= dates["ordered_on"] - timedelta(days=30)]
             weights = [3 if a.kind == AccountKind.dealer else 1 for a in eligible]
             plans.append(OrderPlan(status=status, rush=rush, account=demo.pick(eligible, weights), **dates))
+    for user in demo.busiest:  # entered earlier today, not confirmed yet
+        accounts = [a for a in buyers if a.owner is user and demo.info[a].since <= demo.day(-30)]
+        plans.append(OrderPlan(status=OrderStatus.pending, rush=False, account=demo.pick(accounts),
+                               ordered_on=demo.today, requested=demo.day(demo.r(18, 35)), promised=None))
     plans.sort(key=lambda p: p.ordered_on)
     return plans
 
@@ -924,6 +966,12 @@ def _quotes(demo: Demo, plans: list[OrderPlan]) -> None:
             quote = _quote(demo, demo.pick(eligible), status, demo.at(created_on), mode)
             until = demo.day(-1) if status != QuoteStatus.expired else quote.valid_until - timedelta(days=5)
             _progress_quote(demo, quote, until)
+    for user in demo.busiest:  # sent earlier today, on time
+        created_on = demo.past_day(1, 3)
+        eligible = [a for a in quoting if a.owner is user and demo.info[a].since <= created_on]
+        quote = _quote(demo, demo.pick(eligible), QuoteStatus.sent, demo.at(created_on), "within")
+        _progress_quote(demo, quote, demo.day(-1))
+        quote.sent_at, quote.due_on = demo.earlier_today(), max(quote.due_on, demo.today)
     _number(demo.quotes, "Q", lambda q: q.created_at)
     demo.add(*demo.quotes)
     demo.add(*(line for lines in demo.quote_lines.values() for line in lines))
@@ -1155,12 +1203,13 @@ ACK_DAYS = {Priority.urgent: 1, Priority.high: 2, Priority.normal: 5, Priority.l
 
 
 def _requests(demo: Demo) -> None:
-    """120 customer and dealer requests of every kind; some still new, some past the 24-hour SLA."""
+    """120 customer and dealer requests of every kind; some still new, some past the 24-hour SLA, a few
+    resolved earlier today."""
     kinds = ([RequestKind.inquiry] * 20 + [RequestKind.order_request] * 15 + [RequestKind.quote_request] * 20
              + [RequestKind.literature] * 10 + [RequestKind.price_enquiry] * 15
              + [RequestKind.sales_visit] * 10 + [RequestKind.complaint] * 30)
     statuses = (["breached"] * 10 + ["fresh"] * 8 + [RequestStatus.acknowledged] * 28
-                + [RequestStatus.escalated] * 12 + [RequestStatus.resolved] * 62)
+                + [RequestStatus.escalated] * 12 + [RequestStatus.resolved] * 59 + ["resolved_today"] * 3)
     demo.rng.shuffle(kinds)
     demo.rng.shuffle(statuses)
     me = demo.users[COORDINATOR]
@@ -1179,6 +1228,8 @@ def _requests(demo: Demo) -> None:
             received = demo.now - timedelta(hours=demo.r(1, 20), minutes=demo.r(0, 59))
         elif state == RequestStatus.resolved:
             received = demo.at(demo.past_day(12, 140 if complaint else 175))
+        elif state == "resolved_today":
+            received = demo.at(demo.past_day(1, 4))
         else:
             received = demo.at(demo.past_day(2, 30 if state == RequestStatus.acknowledged else 40))
         candidates = [a for a in senders if a.owner is me] if n in featured else senders
@@ -1191,7 +1242,8 @@ def _requests(demo: Demo) -> None:
         if order is None and earlier:
             order = demo.pick(earlier)
         priority = demo.pick(list(ACK_DAYS), [10, 25, 50, 15] if complaint else [3, 15, 60, 22])
-        status = RequestStatus.new if state in ("breached", "fresh") else state
+        status = {"breached": RequestStatus.new, "fresh": RequestStatus.new,
+                  "resolved_today": RequestStatus.resolved}.get(state, state)
         template = complaint[0] if complaint else demo.pick(REQUEST_SUBJECTS[kind])
         subject = template.format(pref=demo.pick(PREFERENCES), product=demo.pick(demo.products).name,
                                   order=order.number if order else "our last order")
@@ -1213,8 +1265,11 @@ def _requests(demo: Demo) -> None:
             if complaint:
                 request.root_cause = complaint[1]
                 request.satisfaction_score = demo.pick((1, 2, 3, 4, 5), [1, 2, 3, 4, 3])
-            elif demo.rng.random() < 0.75:
+            elif demo.rng.random() < 0.75 or state == "resolved_today":
                 request.satisfaction_score = demo.pick((3, 4, 5), [1, 3, 4])
+        if state == "resolved_today":
+            request.resolved_at = demo.earlier_today()
+            request.acknowledged_at = min(request.acknowledged_at, request.resolved_at)
         rows.append(request)
     rows.sort(key=lambda r: r.received_at)
     demo.add(*rows)
@@ -1283,7 +1338,7 @@ def _targets(demo: Demo) -> None:
 
 def _target_series(demo: Demo, periods, actuals, metric: Metric, history: list[Decimal],
                    user: User | None = None, team: Team | None = None) -> list[Target]:
-    """One target per month around the typical monthly result; actuals for the months that ended."""
+    """One target per month around the typical monthly result; actuals for the months rolled up by now."""
     typical = sum(history, Decimal(0)) / max(len(history), 1)
     rows = []
     for start, end in periods:
@@ -1291,9 +1346,8 @@ def _target_series(demo: Demo, periods, actuals, metric: Metric, history: list[D
             goal = Decimal(max(5, round(float(typical) * demo.rng.uniform(0.9, 1.2) / 1000)) * 1000)
         else:
             goal = Decimal(max(2, round(float(typical) * demo.rng.uniform(0.9, 1.25))))
-        ended = end < demo.today
-        actual = actuals[(start, end)].get((user, metric), Decimal(0)).quantize(CENT) if ended else None
-        rolled = datetime.combine(end + timedelta(days=1), time(2, 0)) if ended else None
+        rolled = _rolled_up_at(demo, end)
+        actual = actuals[(start, end)].get((user, metric), Decimal(0)).quantize(CENT) if rolled else None
         target = Target(user=user, team=team, metric=metric, period_start=start, period_end=end,
                         target_value=goal, actual_value=actual, rolled_up_at=rolled,
                         **_stamp(datetime.combine(start - timedelta(days=5), time(9, 0))))
@@ -1304,8 +1358,15 @@ def _target_series(demo: Demo, periods, actuals, metric: Metric, history: list[D
     return rows
 
 
+def _rolled_up_at(demo: Demo, end: date) -> datetime | None:
+    """When the nightly roll-up after a month's last day filled its targets' actuals; None if not yet."""
+    at = datetime.combine(end + timedelta(days=1), time(2, 0))
+    return at if at <= demo.now else None
+
+
 def _commissions(demo: Demo) -> None:
-    """Commission plans (one from last year) and statements: drafts for last month, older ones settled."""
+    """Commission plans (one from last year) and statements: drafts for the last month rolled up, older
+    ones settled."""
     year = demo.today.year
     standard = CommissionPlan(name=f"Coordinator revenue bonus {year}", metric=Metric.revenue,
                               rate_pct=Decimal("1.00"), threshold_pct=Decimal(90), cap=Decimal(1500),
@@ -1317,7 +1378,7 @@ def _commissions(demo: Demo) -> None:
                          rate_pct=Decimal("0.80"), threshold_pct=Decimal(95), cap=Decimal(1200),
                          valid_from=date(year - 1, 1, 1), valid_to=date(year - 1, 12, 31), active=False)
     demo.add(standard, export, old)
-    periods = _months(demo.today, 4)[:-1]  # the three months that ended
+    periods = [(start, end) for start, end in _months(demo.today, 6) if _rolled_up_at(demo, end)][-3:]
     manager = demo.users[MANAGER]
     rows = []
     for (start, end), status in zip(periods, (StatementStatus.paid, StatementStatus.approved,
@@ -1334,7 +1395,7 @@ def _commissions(demo: Demo) -> None:
                     amount = min(target.actual_value * plan.rate_pct / HUNDRED, plan.cap).quantize(CENT)
                 attainment = attainment.quantize(CENT)
                 settled = status != StatementStatus.draft
-                made = datetime.combine(min(end + timedelta(days=3), demo.day(-1)), time(10, 0))
+                made = demo.by_now(datetime.combine(end + timedelta(days=3), time(10, 0)))
                 rows.append(CommissionStatement(
                     user=user, plan=plan, period_start=start, period_end=end, attainment_pct=attainment,
                     amount=amount, status=status, approved_by=manager if settled else None,
@@ -1561,7 +1622,7 @@ def seed_demo(session: Session, password: str, today: date | None = None) -> dic
     emails = [spec.email for spec in DEMO_USERS]
     if session.scalar(select(User.id).where(User.email.in_(emails)).limit(1)) is not None:
         return {}
-    today = today or date.today()
+    today = today or utcnow().date()
     clock = utcnow()
     now = clock.replace(minute=0, second=0, microsecond=0) if clock.date() == today \
         else datetime.combine(today, time(12, 0))

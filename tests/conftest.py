@@ -2,10 +2,14 @@
 
 `DATABASE_URL` picks the database (SQLite in memory by default; PostgreSQL in CI). The schema is built
 by the Alembic migrations, never by `create_all`, so the tests run against what production runs.
+Python's clock runs from the session's moment (`tests/clock.py`, `DESK_TEST_TODAY` picks the day) and the
+demo is seeded for that day; a test that reads "today" or "now" takes the `clock` fixture, which stops
+time for the test.
 """
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 import flask_migrate
 import pytest
@@ -14,8 +18,9 @@ from sqlalchemy import select, text
 
 from app import create_app
 from config import TestConfig
-from models import Role, User, db
+from models import Role, User, db, utcnow
 from seed.demo import seed_demo
+from tests.clock import session_clock, stopped_at
 
 DEMO_PASSWORD = TestConfig.DEMO_PASSWORD
 DEMO_LOGINS = {
@@ -31,6 +36,9 @@ def pytest_configure(config):
         "markers", "committing: the test commits for real (threads, several connections); "
         "it must clean up after itself"
     )
+    travel = session_clock()
+    travel.start()
+    config.add_cleanup(travel.stop)
 
 
 def reset_database() -> None:
@@ -49,9 +57,18 @@ def app():
     app.test_client_class = BrowserClient  # every test client loads the user of its own cookie
     with app.app_context():
         reset_database()
-        seed_demo(db.session, DEMO_PASSWORD)
+        with stopped_at(utcnow()):
+            seed_demo(db.session, DEMO_PASSWORD)
         db.session.remove()
     return app
+
+
+@pytest.fixture
+def clock() -> datetime:
+    """Now on the session's clock (naive UTC, on the demo's day), with time stopped there for the test."""
+    moment = utcnow()
+    with stopped_at(moment):
+        yield moment
 
 
 class _ConnectionSession(FlaskSession):

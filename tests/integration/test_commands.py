@@ -4,7 +4,6 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from models import Invoice, InvoiceStatus, Role, Target, User, db
-from rules.core import today
 from tests import factories as make
 
 
@@ -27,9 +26,9 @@ def test_create_user_refuses_a_taken_email(app):
     assert "already exists" in result.output
 
 
-def test_mark_overdue_marks_past_due_invoices_once(app):
-    invoice = make.invoice(InvoiceStatus.issued, due_on=today() - timedelta(days=3),
-                           issued_on=today() - timedelta(days=33))
+def test_mark_overdue_marks_past_due_invoices_once(app, clock):
+    invoice = make.invoice(InvoiceStatus.issued, due_on=clock.date() - timedelta(days=3),
+                           issued_on=clock.date() - timedelta(days=33))
     runner = app.test_cli_runner()
     first = runner.invoke(args=["mark-overdue"])
     assert first.exit_code == 0 and "marked overdue" in first.output

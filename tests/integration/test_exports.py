@@ -10,7 +10,6 @@ from sqlalchemy import select
 
 from admin.exports import spreadsheet_safe
 from models import AuditEvent, Lead, Role, db
-from rules.core import today
 from tests import factories
 
 
@@ -27,7 +26,7 @@ def test_spreadsheet_safe_escapes_formulas_but_not_numbers(value, expected):
     assert spreadsheet_safe(value) == expected
 
 
-def test_csv_export_is_the_searched_list_within_scope_with_a_dated_name(login_as, user_of):
+def test_csv_export_is_the_searched_list_within_scope_with_a_dated_name(login_as, user_of, clock):
     mine = factories.lead(owner=user_of("coordinator@example.com"), company="Exportable Alpha Ltd")
     factories.lead(owner=user_of("coordinator@example.com"), company="Other Beta Ltd")
     factories.lead(owner=user_of("coordinator2@example.com"), company="Exportable Gamma Ltd")  # team South
@@ -36,7 +35,7 @@ def test_csv_export_is_the_searched_list_within_scope_with_a_dated_name(login_as
     response = client.get("/admin/lead/export/csv/?search=Exportable")
 
     assert response.status_code == 200
-    assert f'filename="lead-{today():%Y-%m-%d}.csv"' in response.headers["Content-Disposition"]
+    assert f'filename="lead-{clock:%Y-%m-%d}.csv"' in response.headers["Content-Disposition"]
     assert [row["Company"] for row in csv_rows(response)] == [mine.company]
     event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "export")
                                .order_by(AuditEvent.id.desc())).first()

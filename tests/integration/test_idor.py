@@ -20,6 +20,7 @@ from admin.access import DELETE, EDIT, EXPORT, READ, Scope
 from models import MarketNote, MarketNoteKind, OrderStatus, Overtime, ReworkRequest, Role, SavedView, Team, db
 from rules.core import actions_for
 from tests import factories
+from tests.clock import SESSION_DAY
 from tests.integration.access_support import (
     COORDINATOR, OTHER_COORDINATOR, OTHER_SUPERVISOR, changed_tables, client_as, collection_app,
     csv_rows, fingerprint, flashed, form_values, may_change, model_views, owners, role_user, user, visible_ids,
@@ -125,7 +126,7 @@ def action_inputs(action) -> dict:
         elif isinstance(field, DecimalField):
             values[field.name] = "1.00"
         elif isinstance(field, DateField):
-            values[field.name] = date.today().isoformat()
+            values[field.name] = SESSION_DAY.isoformat()
         else:
             values[field.name] = "IDOR probe"
     return values

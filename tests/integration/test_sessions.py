@@ -19,11 +19,11 @@ def is_logged_in(client) -> bool:
 
 
 @pytest.fixture
-def clock(monkeypatch):
-    """The app's clock, moved forward with `clock.advance(minutes=...)`."""
+def moving_clock(clock, monkeypatch):
+    """The app's clock, from the frozen one moved forward with `moving_clock.advance(minutes=...)`."""
 
     class Clock:
-        at = core.utcnow()
+        at = clock
 
         def advance(self, **delta):
             self.at += timedelta(**delta)
@@ -67,34 +67,34 @@ def test_deactivating_a_user_ends_their_sessions(app, user_of):
     assert user_of("coordinator@example.com").active is False
 
 
-def test_an_idle_session_expires_after_30_minutes(app, clock):
+def test_an_idle_session_expires_after_30_minutes(app, moving_clock):
     client = logged_in(app, "coordinator@example.com")
-    clock.advance(minutes=29)
+    moving_clock.advance(minutes=29)
     assert is_logged_in(client)  # activity restarts the idle clock
-    clock.advance(minutes=29)
+    moving_clock.advance(minutes=29)
     assert is_logged_in(client)
-    clock.advance(minutes=31)
+    moving_clock.advance(minutes=31)
     response = client.get("/admin/sales_order/")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Your session expired. Please log in again." in page
-    clock.advance(minutes=1)
+    moving_clock.advance(minutes=1)
     assert not is_logged_in(client)
 
 
-def test_an_active_session_ends_after_12_hours(app, clock):
+def test_an_active_session_ends_after_12_hours(app, moving_clock):
     client = logged_in(app, "coordinator@example.com")
     for _ in range(11 * 60 // 20 + 2):  # busy every 20 minutes, for 11 h 40 min
-        clock.advance(minutes=20)
+        moving_clock.advance(minutes=20)
         assert is_logged_in(client)
-    clock.advance(minutes=21)  # 12 h 01 min after login
+    moving_clock.advance(minutes=21)  # 12 h 01 min after login
     assert not is_logged_in(client)
 
 
-def test_timeouts_follow_the_configuration(app, clock, monkeypatch):
+def test_timeouts_follow_the_configuration(app, moving_clock, monkeypatch):
     monkeypatch.setitem(app.config, "IDLE_TIMEOUT_MINUTES", 5)
     client = logged_in(app, "coordinator@example.com")
-    clock.advance(minutes=6)
+    moving_clock.advance(minutes=6)
     assert not is_logged_in(client)
 
 

@@ -1,33 +1,24 @@
 """The 24-hour acknowledgement SLA at its boundaries, with a frozen clock: state, SQL filter, list badge."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
-import rules.core
 from admin.queues import BREACHED, NEAR_BREACH, ON_TIME, sla_clause, sla_state
 from models import CustomerRequest, RequestStatus, Role, db
 
-FROZEN = datetime(2025, 3, 14, 12, 0)
-
 
 @pytest.fixture
-def frozen(monkeypatch):
-    monkeypatch.setattr(rules.core, "clock", lambda: FROZEN)
-    return FROZEN
-
-
-@pytest.fixture
-def request_received(user_of):
+def request_received(user_of, clock):
     """A new request of coordinator@ received `age` before the frozen now."""
 
     def make(age: timedelta, status=RequestStatus.new) -> CustomerRequest:
         owner = user_of("coordinator@example.com")
         account = db.session.scalar(select(CustomerRequest.account_id).where(CustomerRequest.owner_id == owner.id).limit(1))
         request = CustomerRequest(subject=f"SLA probe {age}", kind="inquiry", priority="normal", status=status,
-                                  account_id=account, owner_id=owner.id, received_at=FROZEN - age)
+                                  account_id=account, owner_id=owner.id, received_at=clock - age)
         db.session.add(request)
         db.session.flush()
         return request
@@ -44,28 +35,28 @@ CASES = [
 
 
 @pytest.mark.parametrize("age, state", CASES)
-def test_state_at_the_boundaries(frozen, request_received, age, state):
+def test_state_at_the_boundaries(clock, request_received, age, state):
     request = request_received(age)
-    assert sla_state(request.received_at, request.status, frozen) == state
+    assert sla_state(request.received_at, request.status, clock) == state
     matching = {s for s in (BREACHED, NEAR_BREACH, ON_TIME)
                 if db.session.scalar(select(CustomerRequest.id).where(CustomerRequest.id == request.id,
-                                                                       sla_clause(s, frozen)))}
+                                                                       sla_clause(s, clock)))}
     assert matching == {state}  # the SQL agrees with the Python, and exactly one state holds
 
 
-def test_exactly_four_hours_left_is_still_on_time(frozen, request_received):
+def test_exactly_four_hours_left_is_still_on_time(clock, request_received):
     request = request_received(timedelta(hours=20))
-    assert sla_state(request.received_at, request.status, frozen) == ON_TIME
+    assert sla_state(request.received_at, request.status, clock) == ON_TIME
 
 
-def test_acknowledged_requests_are_off_the_clock(frozen, request_received):
+def test_acknowledged_requests_are_off_the_clock(clock, request_received):
     request = request_received(timedelta(hours=30), status=RequestStatus.acknowledged)
-    assert sla_state(request.received_at, request.status, frozen) is None
+    assert sla_state(request.received_at, request.status, clock) is None
     assert db.session.scalar(select(CustomerRequest.id).where(CustomerRequest.id == request.id,
-                                                              sla_clause(BREACHED, frozen))) is None
+                                                              sla_clause(BREACHED, clock))) is None
 
 
-def test_list_filter_and_badge(frozen, request_received, login_as):
+def test_list_filter_and_badge(clock, request_received, login_as):
     late = request_received(timedelta(hours=24, minutes=1))
     close = request_received(timedelta(hours=23, minutes=59))
     client = login_as(Role.coordinator)
@@ -78,7 +69,7 @@ def test_list_filter_and_badge(frozen, request_received, login_as):
     assert late.id != close.id
 
 
-def test_escalation_is_one_click_from_the_desk(frozen, request_received, login_as):
+def test_escalation_is_one_click_from_the_desk(clock, request_received, login_as):
     late = request_received(timedelta(hours=25))
     html = login_as(Role.coordinator).get("/admin/").get_data(as_text=True)
     row = html[html.index(f'data-request="{late.id}"'):]

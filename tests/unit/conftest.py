@@ -1,15 +1,12 @@
-"""Fixtures for the rules tests: a small team of users and a frozen clock."""
+"""Fixtures for the rules tests: a small team of users (the frozen `clock` is in tests/conftest.py)."""
 from __future__ import annotations
-
-from datetime import datetime
 
 import pytest
 
 import rules  # noqa: F401  (registers every action)
 from models import Role
-from rules import core
 from tests import factories as make
-from tests.unit.support import FROZEN_AT, Crew
+from tests.unit.support import Crew
 
 
 @pytest.fixture
@@ -22,9 +19,3 @@ def crew() -> Crew:
                 colleague=make.user(Role.coordinator, team), manager=make.user(Role.manager),
                 admin=make.user(Role.admin))
 
-
-@pytest.fixture
-def frozen_clock(monkeypatch) -> datetime:
-    """Freeze the rules' clock (`rules.core.clock`) at FROZEN_AT."""
-    monkeypatch.setattr(core, "clock", lambda: FROZEN_AT)
-    return FROZEN_AT

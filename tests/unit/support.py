@@ -2,13 +2,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 
 from sqlalchemy import func, select
 
 from models import AuditEvent, Role, Team, User, db
-
-FROZEN_AT = datetime(2025, 3, 14, 9, 30)
 
 
 @dataclass

@@ -93,6 +93,7 @@ CASES = [
 
 
 @pytest.mark.parametrize("name, role, state", CASES)
+@pytest.mark.usefixtures("clock")  # rows dated from today() and the guards reading it agree
 def test_action_role_state(crew: Crew, name: str, role: Role, state):
     action = ACTIONS[name]
     make_row = ROWS.get(name) or MODEL_ROWS.get(action.model)

@@ -20,13 +20,13 @@ def reassign(actor, leads, to_user):
                       {"to_user_id": to_user.id, "reason": REASON})
 
 
-def test_reassign_in_bulk_assigns_new_leads(crew, frozen_clock):
+def test_reassign_in_bulk_assigns_new_leads(crew, clock):
     new, contacted = make.lead(owner=crew.member), make.lead(LeadStatus.contacted, owner=crew.member)
     result = reassign(crew.supervisor, [new, contacted], crew.colleague)
     assert result.summary() == "2 done"
     for lead in (new, contacted):
         db.session.refresh(lead)
-        assert (lead.owner_id, lead.assigned_at) == (crew.colleague.id, frozen_clock)
+        assert (lead.owner_id, lead.assigned_at) == (crew.colleague.id, clock)
     assert (new.status, contacted.status) == (LeadStatus.assigned, LeadStatus.contacted)
     [event] = audit_events("reassign_lead", "lead", new.id)
     assert event.before["owner_id"] == crew.member.id and event.after["owner_id"] == crew.colleague.id
@@ -93,7 +93,7 @@ def test_cancel_order_keeps_the_reason(crew):
     assert (order.status, order.cancel_reason) == (OrderStatus.cancelled, "Duplicate")
 
 
-def test_rework_request_from_an_order_then_done(crew, frozen_clock):
+def test_rework_request_from_an_order_then_done(crew, clock):
     order = make.order(OrderStatus.delivered, owner=crew.member)
     result = run_action(db.session, ACTIONS["create_rework_request"], crew.member, [order.id],
                         {"division": "worktops", "kind": "remake", "description": "Cracked worktop"})
@@ -104,10 +104,10 @@ def test_rework_request_from_an_order_then_done(crew, frozen_clock):
         (order.id, Division.worktops, ReworkKind.remake, crew.member.id)
     run_action(db.session, ACTIONS["mark_rework_done"], crew.member, [rework.id])
     db.session.refresh(rework)
-    assert rework.done_at == frozen_clock
+    assert rework.done_at == clock
 
 
-def test_order_is_shipped_when_all_its_shipments_are_dispatched(crew, frozen_clock):
+def test_order_is_shipped_when_all_its_shipments_are_dispatched(crew, clock):
     order = make.order(OrderStatus.ready_to_ship, owner=crew.member)
     first, second = (make.shipment(ShipmentStatus.booked, order) for _ in range(2))
     dispatch = {"carrier": "DHL", "tracking_number": "JD014600"}
@@ -119,8 +119,8 @@ def test_order_is_shipped_when_all_its_shipments_are_dispatched(crew, frozen_clo
     run_action(db.session, ACTIONS["mark_dispatched"], crew.member, [second.id], dispatch)
     db.session.refresh(order)
     db.session.refresh(second)
-    assert (order.status, order.shipped_at) == (OrderStatus.shipped, frozen_clock)
-    assert (second.carrier, second.tracking_number, second.dispatched_at) == ("DHL", "JD014600", frozen_clock)
+    assert (order.status, order.shipped_at) == (OrderStatus.shipped, clock)
+    assert (second.carrier, second.tracking_number, second.dispatched_at) == ("DHL", "JD014600", clock)
     [event] = audit_events("mark_dispatched", "sales_order", order.id)
     assert event.before["status"] == "ready_to_ship" and event.after["status"] == "shipped"
 
@@ -129,7 +129,7 @@ def test_order_is_shipped_when_all_its_shipments_are_dispatched(crew, frozen_clo
     assert order.status is OrderStatus.shipped
     run_action(db.session, ACTIONS["mark_delivered"], crew.member, [second.id])
     db.session.refresh(order)
-    assert (order.status, order.delivered_at) == (OrderStatus.delivered, frozen_clock)
+    assert (order.status, order.delivered_at) == (OrderStatus.delivered, clock)
 
 
 def test_dispatch_needs_carrier_and_tracking_number(crew):
@@ -139,12 +139,12 @@ def test_dispatch_needs_carrier_and_tracking_number(crew):
     assert set(raised.value.errors) == {"tracking_number"}
 
 
-def test_escalate_to_the_supervisor_of_the_owners_team(crew, frozen_clock):
+def test_escalate_to_the_supervisor_of_the_owners_team(crew, clock):
     request = make.customer_request(owner=crew.member)
     run_action(db.session, ACTIONS["escalate_request"], crew.member, [request.id], {"reason": "Angry dealer"})
     db.session.refresh(request)
     assert (request.status, request.escalated_to_id, request.acknowledged_at) == \
-        (RequestStatus.escalated, crew.supervisor.id, frozen_clock)
+        (RequestStatus.escalated, crew.supervisor.id, clock)
     assert audit_events("escalate_request", "customer_request", request.id)[0].reason == "Angry dealer"
 
 
@@ -155,13 +155,13 @@ def test_no_escalation_without_a_supervisor(crew):
     assert result.skipped == {request.id: "the owner's team has no supervisor"}
 
 
-def test_resolve_with_root_cause_resolution_and_score(crew, frozen_clock):
+def test_resolve_with_root_cause_resolution_and_score(crew, clock):
     request = make.customer_request(RequestStatus.acknowledged, owner=crew.member)
     inputs = {"root_cause": "Wrong hinge", "resolution": "Sent new hinges", "satisfaction_score": "5"}
     run_action(db.session, ACTIONS["resolve_request"], crew.member, [request.id], inputs)
     db.session.refresh(request)
     assert (request.root_cause, request.resolution, request.satisfaction_score, request.resolved_at) == \
-        ("Wrong hinge", "Sent new hinges", 5, frozen_clock)
+        ("Wrong hinge", "Sent new hinges", 5, clock)
 
 
 def test_satisfaction_score_is_one_to_five(crew):
@@ -172,7 +172,7 @@ def test_satisfaction_score_is_one_to_five(crew):
     assert set(raised.value.errors) == {"satisfaction_score"}
 
 
-def test_supervisors_decide_for_their_team_only_and_never_for_themselves(crew, frozen_clock):
+def test_supervisors_decide_for_their_team_only_and_never_for_themselves(crew, clock):
     mine = make.absence(crew.member)
     other_team = make.absence(make.user(Role.coordinator, make.team()))
     own = make.absence(crew.supervisor)
@@ -182,7 +182,7 @@ def test_supervisors_decide_for_their_team_only_and_never_for_themselves(crew, f
     assert result.skipped == {other_team.id: "not from your team", own.id: "your own request"}
     db.session.refresh(mine)
     assert (mine.status, mine.decided_by_id, mine.decided_at) == (DecisionStatus.approved, crew.supervisor.id,
-                                                                  frozen_clock)
+                                                                  clock)
     manager = run_action(db.session, ACTIONS["approve_absence"], crew.manager, [other_team.id, own.id])
     assert manager.done == [other_team.id, own.id]
 

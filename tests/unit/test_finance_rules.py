@@ -19,24 +19,24 @@ def pay(crew, invoice, amount, method="card"):
                       {"amount": Decimal(amount), "method": method, "reference": "REF-1"})
 
 
-def test_issue_sets_today_and_due_date_from_payment_terms(crew, frozen_clock):
+def test_issue_sets_today_and_due_date_from_payment_terms(crew, clock):
     draft = make.invoice(InvoiceStatus.draft, make.account(crew.member, payment_terms_days=45))
     run_action(db.session, ACTIONS["issue_invoice"], crew.member, [draft.id])
     db.session.refresh(draft)
     assert draft.status is InvoiceStatus.issued
-    assert draft.issued_on == frozen_clock.date()
-    assert draft.due_on == frozen_clock.date() + timedelta(days=45)
+    assert draft.issued_on == clock.date()
+    assert draft.due_on == clock.date() + timedelta(days=45)
 
 
-def test_issue_keeps_a_due_date_already_set(crew, frozen_clock):
-    due = frozen_clock.date() + timedelta(days=10)
+def test_issue_keeps_a_due_date_already_set(crew, clock):
+    due = clock.date() + timedelta(days=10)
     draft = make.invoice(InvoiceStatus.draft, due_on=due)
     run_action(db.session, ACTIONS["issue_invoice"], crew.member, [draft.id])
     db.session.refresh(draft)
     assert draft.due_on == due
 
 
-def test_partial_then_full_payment_settles_the_invoice(crew, frozen_clock):
+def test_partial_then_full_payment_settles_the_invoice(crew, clock):
     invoice = make.invoice(InvoiceStatus.issued, amount=Decimal("1000.00"))
 
     partial = pay(crew, invoice, "400.00")
@@ -55,7 +55,7 @@ def test_partial_then_full_payment_settles_the_invoice(crew, frozen_clock):
 
     payments = db.session.scalars(select(Payment).where(Payment.invoice_id == invoice.id)).all()
     assert sorted(p.amount for p in payments) == [Decimal("400.00"), Decimal("600.00")]
-    assert {p.received_on for p in payments} == {frozen_clock.date()}
+    assert {p.received_on for p in payments} == {clock.date()}
     events = audit_events("record_payment", "invoice", invoice.id)
     assert [e.after.get("status") for e in events] == [None, "paid"]
     assert events[1].after["paid_amount"] == "1000.00"
@@ -71,8 +71,8 @@ def test_an_overdue_invoice_can_be_paid_too(crew):
     assert invoice.status is InvoiceStatus.paid
 
 
-def test_mark_overdue_action_only_past_due(crew, frozen_clock):
-    today = frozen_clock.date()
+def test_mark_overdue_action_only_past_due(crew, clock):
+    today = clock.date()
     late = make.invoice(due_on=today - timedelta(days=1))
     due_today = make.invoice(due_on=today)
     result = run_action(db.session, ACTIONS["mark_overdue"], crew.member, [late.id, due_today.id])
@@ -80,8 +80,8 @@ def test_mark_overdue_action_only_past_due(crew, frozen_clock):
     assert result.skipped == {due_today.id: f"not due until {today}"}
 
 
-def test_mark_overdue_invoices_is_idempotent(crew, frozen_clock):
-    today = frozen_clock.date()
+def test_mark_overdue_invoices_is_idempotent(crew, clock):
+    today = clock.date()
     late = make.invoice(due_on=today - timedelta(days=3), issued_on=today - timedelta(days=33))
     not_yet = make.invoice(due_on=today + timedelta(days=3), issued_on=today - timedelta(days=27))
     paid_late = make.invoice(InvoiceStatus.paid, due_on=today - timedelta(days=3),

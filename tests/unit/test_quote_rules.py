@@ -83,7 +83,7 @@ def test_a_quote_without_lines_cannot_be_submitted(crew):
     assert result.skipped == {empty.id: "has no lines"}
 
 
-def test_submit_then_send_then_accept_stamps_each_step(crew, frozen_clock):
+def test_submit_then_send_then_accept_stamps_each_step(crew, clock):
     quote = make.quote(owner=crew.member)
     run_action(db.session, ACTIONS["submit_quote"], crew.member, [quote.id])
     run_action(db.session, ACTIONS["approve_quote"], crew.supervisor, [quote.id])
@@ -91,7 +91,7 @@ def test_submit_then_send_then_accept_stamps_each_step(crew, frozen_clock):
     run_action(db.session, ACTIONS["mark_quote_accepted"], crew.member, [quote.id])
     db.session.refresh(quote)
     assert quote.status is QuoteStatus.accepted
-    assert quote.submitted_at == quote.approved_at == quote.sent_at == quote.accepted_at == frozen_clock
+    assert quote.submitted_at == quote.approved_at == quote.sent_at == quote.accepted_at == clock
 
 
 def test_reject_needs_and_keeps_the_reason(crew):
@@ -102,13 +102,13 @@ def test_reject_needs_and_keeps_the_reason(crew):
     assert audit_events("reject_quote", "quote", quote.id)[0].reason == "Margin too low"
 
 
-def test_convert_an_accepted_quote_to_an_order_once(crew, frozen_clock):
+def test_convert_an_accepted_quote_to_an_order_once(crew, clock):
     quote = make.quote(QuoteStatus.accepted, owner=crew.member, lines=2, total=Decimal("1234.50"))
     action = ACTIONS["convert_quote_to_order"]
     first = run_action(db.session, action, crew.member, [quote.id])
     assert first.done == [quote.id]
     order = db.session.scalar(select(SalesOrder).where(SalesOrder.quote_id == quote.id))
-    assert order.number.startswith(f"SO-{frozen_clock:%Y}-") and len(order.number) == len("SO-2025-00001")
+    assert order.number.startswith(f"SO-{clock:%Y}-") and len(order.number) == len("SO-2025-00001")
     assert (order.account_id, order.owner_id, order.total, order.status) == \
         (quote.account_id, quote.owner_id, Decimal("1234.50"), OrderStatus.pending)
     lines = db.session.scalars(select(OrderLine).where(OrderLine.order_id == order.id)).all()
@@ -120,14 +120,15 @@ def test_convert_an_accepted_quote_to_an_order_once(crew, frozen_clock):
     assert second.skipped == {quote.id: f"already converted to {order.number}"}
 
 
-def test_order_numbers_follow_the_last_of_the_year(crew, frozen_clock):
-    make.order(number=f"SO-{frozen_clock:%Y}-00041", owner=crew.member)
+def test_order_numbers_follow_the_last_of_the_year(crew, clock):
+    prefix = f"SO-{clock:%Y}-"
+    taken = db.session.scalars(select(SalesOrder.number).where(SalesOrder.number.like(f"{prefix}%"))).all()
+    last = max((int(n[-5:]) for n in taken), default=0) + 40  # a gap: numbers follow the last, not the count
+    make.order(number=f"{prefix}{last:05d}", owner=crew.member)
     quote = make.quote(QuoteStatus.accepted, owner=crew.member)
-    existing = db.session.scalars(select(SalesOrder.number).where(
-        SalesOrder.number.like(f"SO-{frozen_clock:%Y}-%"))).all()
     run_action(db.session, ACTIONS["convert_quote_to_order"], crew.member, [quote.id])
     order = db.session.scalar(select(SalesOrder).where(SalesOrder.quote_id == quote.id))
-    assert order.number == f"SO-{frozen_clock:%Y}-{max(int(n[-5:]) for n in existing) + 1:05d}"
+    assert order.number == f"{prefix}{last + 1:05d}"
 
 
 @pytest.mark.parametrize("role", [Role.coordinator, Role.admin])

@@ -67,7 +67,7 @@ SCENARIOS = {
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS)
-def test_set_based_and_row_by_row_runs_agree(crew, frozen_clock, scenario):
+def test_set_based_and_row_by_row_runs_agree(crew, clock, scenario):
     action, actor_name, assignee_name = SCENARIOS[scenario]
     outsider = make.user(Role.coordinator, make.team())
     people = {"supervisor": crew.supervisor, "manager": crew.manager, "member": crew.member,
@@ -90,7 +90,7 @@ def test_set_based_and_row_by_row_runs_agree(crew, frozen_clock, scenario):
         assert set_based["rows"][n][1], "the version moved"
 
 
-def test_the_comparison_can_fail(crew, frozen_clock, monkeypatch):
+def test_the_comparison_can_fail(crew, clock, monkeypatch):
     """A set-based declaration that differs from the function is caught by the comparison above."""
     outsider = make.user(Role.coordinator, make.team())
     action = ACTIONS["mark_lead_lost"]
@@ -101,16 +101,16 @@ def test_the_comparison_can_fail(crew, frozen_clock, monkeypatch):
     assert set_based["rows"] != row_by_row["rows"] and set_based["events"] != row_by_row["events"]
 
 
-def test_a_reassigned_batch_is_audited_row_by_row_with_before_and_after(crew, frozen_clock):
+def test_a_reassigned_batch_is_audited_row_by_row_with_before_and_after(crew, clock):
     new, contacted = make.lead(owner=crew.member), make.lead(LeadStatus.contacted, owner=None)
     result = run_action(db.session, ACTIONS["reassign_lead"], crew.supervisor, [new.id, contacted.id],
                         {"to_user_id": crew.colleague.id, "reason": REASON})
     assert result.done == [new.id, contacted.id]
     [first] = audit_events("reassign_lead", "lead", new.id)
     assert first.before == {"owner_id": crew.member.id, "assigned_at": None, "status": "new"}
-    assert first.after == {"owner_id": crew.colleague.id, "assigned_at": frozen_clock.isoformat(),
+    assert first.after == {"owner_id": crew.colleague.id, "assigned_at": clock.isoformat(),
                            "status": "assigned"}
-    assert (first.user_id, first.at, first.reason) == (crew.supervisor.id, frozen_clock, REASON)
+    assert (first.user_id, first.at, first.reason) == (crew.supervisor.id, clock, REASON)
     [second] = audit_events("reassign_lead", "lead", contacted.id)
     assert second.before == {"owner_id": None, "assigned_at": None}
 

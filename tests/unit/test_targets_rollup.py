@@ -83,7 +83,7 @@ def add_records_in(period, crew) -> None:
         make.target(metric, period)
 
 
-def test_roll_up_equals_an_independent_computation_and_is_idempotent(crew, frozen_clock):
+def test_roll_up_equals_an_independent_computation_and_is_idempotent(crew, clock):
     period = seeded_period()
     add_records_in(period, crew)
     db.session.commit()
@@ -97,7 +97,7 @@ def test_roll_up_equals_an_independent_computation_and_is_idempotent(crew, froze
     for target in targets:
         assert target.actual_value == independent_actual(target), \
             (target.metric, target.user_id, target.team_id)
-        assert target.rolled_up_at == frozen_clock
+        assert target.rolled_up_at == clock
         first[target.id] = target.actual_value
     mine = {t.metric: t.actual_value for t in targets if t.user_id == crew.member.id}
     assert mine[Metric.revenue] == Decimal("700.00") and mine[Metric.orders] == 1
@@ -139,7 +139,7 @@ def test_roll_up_is_all_or_nothing(crew, monkeypatch):
     assert len(calls) == 2  # the first metric's targets were set in the session before the failure
 
 
-def test_roll_up_target_action_is_for_managers(crew, frozen_clock):
+def test_roll_up_target_action_is_for_managers(crew, clock):
     period = seeded_period()
     make.order(owner=crew.member, ordered_on=period[0], total=Decimal("450.00"))
     target = make.target(Metric.revenue, period, user_id=crew.member.id)
@@ -148,11 +148,11 @@ def test_roll_up_target_action_is_for_managers(crew, frozen_clock):
     done = run_action(db.session, ACTIONS["roll_up_target"], crew.manager, [target.id])
     assert done.done == [target.id]
     db.session.refresh(target)
-    assert (target.actual_value, target.rolled_up_at) == (Decimal("450.00"), frozen_clock)
+    assert (target.actual_value, target.rolled_up_at) == (Decimal("450.00"), clock)
 
 
-def test_commission_statements_from_rolled_up_revenue(crew, frozen_clock):
-    start, end = make.month_of(frozen_clock.date() - timedelta(days=400))  # before any demo target
+def test_commission_statements_from_rolled_up_revenue(crew, clock):
+    start, end = make.month_of(clock.date() - timedelta(days=400))  # before any demo target
     plan = make.commission_plan(rate_pct=Decimal("10.00"), threshold_pct=Decimal("80.00"),
                                 cap=Decimal("150.00"), valid_from=start)
     hit = make.user(Role.coordinator, crew.team)
@@ -181,7 +181,7 @@ def test_commission_statements_from_rolled_up_revenue(crew, frozen_clock):
     assert {s.id for s in again} == {s.id for s in statements} - {approved.id}
     db.session.refresh(approved)
     assert (approved.status, approved.approved_by_id, approved.approved_at) == \
-        (StatementStatus.approved, crew.manager.id, frozen_clock)
+        (StatementStatus.approved, crew.manager.id, clock)
 
 
 def test_nobody_approves_their_own_commission(crew):
