@@ -120,3 +120,49 @@ def test_an_email_column_holds_email_addresses():
     assert value_problem("not-an-email", Contact.__table__.c.name) is None
 
 
+# --- 1. Bulk edit of any enum field ----------------------------------------------------------------
+
+def bulk_edit(client, table, **form):
+    return client.post(f"/admin/{table}/bulk-edit/", data=form)
+
+
+def preview_and_apply(client, table, record, name, value):
+    form = {"ids": str(record.id), "field": name, f"value_{name}": value}
+    preview = bulk_edit(client, table, step="preview", **form)
+    assert_not_500(preview)
+    html = text_of(preview)
+    token = re.search(r'name="token" value="([^"]+)"', html)
+    assert token, flashed(html)
+    applied = bulk_edit(client, table, step="apply", token=token.group(1), **form)
+    assert_not_500(applied)
+    return html, text_of(applied)
+
+
+@pytest.mark.parametrize("table, record, name, value", [
+    ("customer_request", lambda u: factories.customer_request(owner=u), "priority", "urgent"),
+    ("account", lambda u: factories.account(owner=u), "status", "on_hold"),
+    ("lead", lambda u: factories.lead(owner=u, source="web"), "source", "trade_show"),
+])
+def test_an_enum_field_is_bulk_edited_previewed_then_applied(login_as, user_of, table, record, name, value):
+    row = record(user_of("coordinator@example.com"))
+    client = login_as(Role.supervisor)
+    events = audit_events()
+    preview, applied = preview_and_apply(client, table, row, name, value)
+    assert "1 rows will change" in preview
+    assert "1 rows updated." in applied
+    assert getattr(stored(row)[name], "value", stored(row)[name]) == value
+    assert audit_events() == events + 1
+
+
+@pytest.mark.parametrize("step", ["preview", "apply"])
+def test_an_unknown_enum_value_in_a_bulk_edit_is_refused_naming_the_field(login_as, user_of, step):
+    request = factories.customer_request(owner=user_of("coordinator@example.com"))
+    client = login_as(Role.coordinator)
+    before = Unchanged(request)
+    response = bulk_edit(client, "customer_request", step=step, ids=str(request.id),
+                         field="priority", value_priority="nonsense", token="x")
+    assert_not_500(response)
+    assert any(m.startswith("Priority:") for m in flashed(text_of(response)))
+    before.assert_holds()
+
+
