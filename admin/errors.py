@@ -1,4 +1,7 @@
-"""Error pages: a refused or missing page says so plainly; a failure is logged, never shown as a trace."""
+"""Error pages: a refused or missing page says so plainly; a failure is logged, never shown as a trace.
+
+A refusal raised with its own message (`abort(400, message)`) shows that message.
+"""
 from flask import Flask, render_template
 from flask_babel import lazy_gettext as _l
 
@@ -21,6 +24,8 @@ def register_error_pages(app: Flask) -> None:
 
 def _handler(status, title, message):
     def handle(error):
-        return render_template("error.html", title=title, message=message), status
+        said = getattr(error, "description", None)
+        told = said if said and said != getattr(type(error), "description", None) else message
+        return render_template("error.html", title=title, message=told), status
 
     return handle

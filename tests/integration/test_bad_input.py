@@ -166,3 +166,46 @@ def test_an_unknown_enum_value_in_a_bulk_edit_is_refused_naming_the_field(login_
     before.assert_holds()
 
 
+# --- 2. Exports and lists with a filter that does not exist or a value it does not take ------------
+
+BAD_LIST_ARGUMENTS = {
+    "flt0_status_equals=nonexistent": "Status",
+    "flt99_nosuch=1": "nosuch",
+    "flt0_status_equals=draft&flt1_nosuch_equals=x": "nosuch_equals",
+    "flt0_status_equals=a%00b": "Status",
+    "flt0_valid_until_between=yesterday": "Valid until",
+    "search=a%00b": "Search",
+}
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx", "json"])
+@pytest.mark.parametrize("arguments", BAD_LIST_ARGUMENTS)
+def test_an_export_with_a_bad_filter_is_refused_before_it_streams(login_as, kind, arguments):
+    client = login_as(Role.manager)
+    events = audit_events()
+    response = client.get(f"/admin/quote/export/{kind}/?{arguments}")
+    html = text_of(response)
+    assert response.status_code == 400
+    assert response.mimetype == "text/html"
+    assert BAD_LIST_ARGUMENTS[arguments] in html
+    assert audit_events() == events  # no export was recorded: none was made
+
+
+@pytest.mark.parametrize("arguments", BAD_LIST_ARGUMENTS)
+def test_the_list_with_a_bad_filter_says_which(login_as, arguments):
+    response = login_as(Role.manager).get(f"/admin/quote/?{arguments}")
+    assert response.status_code == 200
+    assert any(BAD_LIST_ARGUMENTS[arguments] in message for message in flashed(text_of(response)))
+
+
+def test_a_bad_filter_in_a_bulk_edit_of_every_matching_row_changes_nothing(login_as, user_of):
+    lead = factories.lead(owner=user_of("coordinator@example.com"))
+    client = login_as(Role.coordinator)
+    before = Unchanged(lead)
+    response = client.post("/admin/lead/bulk-edit/?flt0_nosuch=1", data={
+        "step": "preview", "field": "region", "value_region": "Elsewhere"})
+    assert response.status_code == 400
+    assert "nosuch" in text_of(response)
+    before.assert_holds()
+
+
