@@ -209,3 +209,21 @@ def test_a_bad_filter_in_a_bulk_edit_of_every_matching_row_changes_nothing(login
     before.assert_holds()
 
 
+# --- 3. NUL characters in any text input ----------------------------------------------------------
+
+def test_the_error_page_of_a_failed_statement_still_renders(app, login_as, monkeypatch):
+    client = login_as(Role.coordinator)
+    view = panel_view(app, "lead")
+
+    def failing_query():
+        db.session.add(Lead(company=None, source="web"))  # NOT NULL: the flush fails, the session needs a rollback
+        db.session.flush()
+
+    monkeypatch.setattr(view, "get_query", failing_query)
+    monkeypatch.setitem(app.config, "PROPAGATE_EXCEPTIONS", False)
+    events = audit_events()
+    response = client.get(f"/admin/lead/details/?id={north(Lead).id}")
+    assert response.status_code == 500
+    assert "Something went wrong" in text_of(response)
+    assert audit_events() == events
+
