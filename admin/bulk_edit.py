@@ -26,7 +26,9 @@ from admin.i18n import translated
 from admin.imports import BATCH_ROWS, ImportField, References, fields_named
 from admin.listing import list_arguments
 from models import db, is_form_field, utcnow
+from models.values import value_problem
 from rules.core import N_, Phrase, record_event
+from rules.forms import as_phrase
 
 SAMPLE_ROWS = 10
 OUT_OF_SCOPE = N_("outside your scope, or deleted")
@@ -131,7 +133,7 @@ class BulkEditMixin:
         """The chosen fields' new values, converted and checked like an import's cells."""
         chosen = [name for name in request.form.getlist("field") if name in choices]
         if not chosen:
-            return {}, ["Choose at least one field to change."]
+            return {}, [gettext("Choose at least one field to change.")]
         changes, errors, references = {}, [], References()
         for name in chosen:
             f = choices[name]
@@ -145,9 +147,11 @@ class BulkEditMixin:
                 else:
                     value = f.read(raw)
                 if value is None and not f.column.nullable:
-                    raise ValueError("cannot be empty.")
+                    raise ValueError(N_("cannot be empty."))
+                if problem := value_problem(value, f.column):
+                    raise ValueError(as_phrase(problem))
             except (ValueError, ValidationError) as error:
-                errors.append(f"{f.label}: {error}")
+                errors.append(f"{f.label}: {translated(error.args[0] if error.args else str(error))}")
                 continue
             changes[f.column.key] = value
         return changes, errors

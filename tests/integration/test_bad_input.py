@@ -211,6 +211,95 @@ def test_a_bad_filter_in_a_bulk_edit_of_every_matching_row_changes_nothing(login
 
 # --- 3. NUL characters in any text input ----------------------------------------------------------
 
+FORM_TEXT = [("sales_order", SalesOrder, "number"), ("lead", Lead, "company"), ("account", Account, "name"),
+             ("quote", Quote, "notes"), ("lead", Lead, "contact_email")]
+
+
+@pytest.mark.parametrize("table, model, name", FORM_TEXT)
+def test_a_nul_in_a_form_text_field_is_refused_under_the_field(login_as, table, model, name):
+    record = north(model)
+    client = login_as(Role.supervisor)
+    before = Unchanged(record)
+    response = edit(client, table, record, **{name: f"SO{NUL}X"})
+    assert_not_500(response)
+    assert response.status_code == 200
+    assert "contains a NUL character" in field_errors(text_of(response), name)
+    before.assert_holds()
+
+
+def test_a_nul_in_a_new_record_creates_nothing(login_as):
+    client = login_as(Role.coordinator)
+    leads = db.session.scalar(select(func.count()).select_from(Lead))
+    events = audit_events()
+    response = client.post("/admin/lead/new/", data={"company": NUL, "source": "web"})
+    assert_not_500(response)
+    assert "contains a NUL character" in field_errors(text_of(response), "company")
+    assert db.session.scalar(select(func.count()).select_from(Lead)) == leads
+    assert audit_events() == events
+
+
+def inline(client, table, record, **values):
+    return client.post(f"/admin/{table}/ajax/update/", data={"list_form_pk": str(record.id), **values})
+
+
+def test_a_nul_in_an_inline_edit_is_refused_naming_the_field(login_as, user_of):
+    request = factories.customer_request(owner=user_of("coordinator@example.com"))
+    client = login_as(Role.coordinator)
+    before = Unchanged(request)
+    response = inline(client, "customer_request", request, priority=NUL)
+    assert response.status_code == 400
+    assert text_of(response).startswith("Priority:")
+    before.assert_holds()
+
+
+def test_a_nul_in_a_bulk_edit_is_refused_naming_the_field(login_as, user_of):
+    lead = factories.lead(owner=user_of("coordinator@example.com"))
+    client = login_as(Role.coordinator)
+    before = Unchanged(lead)
+    response = bulk_edit(client, "lead", step="preview", ids=str(lead.id), field="region",
+                         value_region=NUL)
+    assert_not_500(response)
+    assert "Region: contains a NUL character" in flashed(text_of(response))
+    before.assert_holds()
+
+
+def run_action(client, table, record, action, **inputs):
+    return client.post(f"/admin/{table}/action/", data={"action": action, "rowid": str(record.id),
+                                                       "_inputs": "1", **inputs})
+
+
+def test_a_nul_in_an_action_form_is_refused_under_the_field(login_as, user_of):
+    order = factories.order(owner=user_of("coordinator@example.com"))
+    client = login_as(Role.coordinator)
+    before = Unchanged(order)
+    response = run_action(client, "sales_order", order, "cancel_order", reason=NUL)
+    assert_not_500(response)
+    html = text_of(response)
+    assert re.search(r'id="reason"[^>]*>[^<]*</textarea>\s*<div class="invalid-feedback">contains a NUL', html)
+    before.assert_holds()
+    assert stored(order)["status"] == OrderStatus.pending
+
+
+@pytest.mark.parametrize("url, name", [
+    ("/admin/account/?search=a%00b", "Search"),
+    ("/admin/account/?flt0_region_contains=a%00b", "Region"),
+    ("/admin/account/?flt0_region_in_list=North,a%00b", "Region"),
+    ("/admin/lead/?search=x%40a%00b.com", "Search"),
+])
+def test_a_nul_in_a_search_or_filter_is_refused_naming_it(login_as, url, name):
+    response = login_as(Role.manager).get(url)
+    assert response.status_code == 200
+    assert any(m.startswith(name) and "NUL" in m for m in flashed(text_of(response)))
+    if "search" in url:
+        assert 'name="rowid"' not in text_of(login_as(Role.manager).get(url))  # no row holds such text
+
+
+def test_a_nul_in_a_related_record_lookup_finds_nothing(login_as):
+    response = login_as(Role.manager).get("/admin/contact/ajax/lookup/?name=account&query=a%00b")
+    assert response.status_code == 200
+    assert response.json == []
+
+
 def test_the_error_page_of_a_failed_statement_still_renders(app, login_as, monkeypatch):
     client = login_as(Role.coordinator)
     view = panel_view(app, "lead")
@@ -226,4 +315,162 @@ def test_the_error_page_of_a_failed_statement_still_renders(app, login_as, monke
     assert response.status_code == 500
     assert "Something went wrong" in text_of(response)
     assert audit_events() == events
+
+
+# --- 4. Numbers that are not finite, or larger than the column holds ---------------------------------
+
+@pytest.mark.parametrize("value", NOT_FINITE + ["1e999"])
+@pytest.mark.parametrize("table, model, name", [("quote", Quote, "discount_pct"),
+                                                ("sales_order", SalesOrder, "discount_pct"),
+                                                ("account", Account, "credit_limit")])
+def test_a_number_that_is_not_finite_or_too_large_is_refused_in_a_form(login_as, table, model, name, value):
+    record = north(model)
+    client = login_as(Role.supervisor)
+    before = Unchanged(record)
+    response = edit(client, table, record, **{name: value})
+    assert_not_500(response)
+    assert field_errors(text_of(response), name)
+    before.assert_holds()
+
+
+@pytest.mark.parametrize("name, value, message", [
+    ("credit_limit", "10000000000", "9,999,999,999.99"),
+    ("credit_limit", "-99999999999", "-9,999,999,999.99"),
+    ("payment_terms_days", "3000000000", "2,147,483,647"),
+    ("payment_terms_days", "99999999999999999999999", "2,147,483,647"),
+])
+def test_a_number_beyond_the_columns_precision_is_refused_in_a_form(login_as, name, value, message):
+    account = north(Account)
+    client = login_as(Role.supervisor)
+    before = Unchanged(account)
+    response = edit(client, "account", account, **{name: value})
+    assert_not_500(response)
+    assert any(message in error for error in field_errors(text_of(response), name))
+    before.assert_holds()
+
+
+@pytest.mark.parametrize("name, value", [("target_value", "NaN"), ("target_value", "1e999"),
+                                         ("target_value", "999999999999999")])
+def test_a_number_the_column_cannot_hold_is_refused_in_a_bulk_edit(login_as, user_of, name, value):
+    coordinator = user_of("coordinator@example.com")
+    target = factories.target(user_id=coordinator.id, period=(date(2030, 1, 1), date(2030, 1, 31)))
+    client = login_as(Role.supervisor)
+    before = Unchanged(target)
+    response = bulk_edit(client, "target", step="preview", ids=str(target.id), field=name,
+                         **{f"value_{name}": value})
+    assert_not_500(response)
+    assert any(m.startswith("Target value:") for m in flashed(text_of(response)))
+    before.assert_holds()
+
+
+def test_a_whole_number_the_column_cannot_hold_is_refused_in_a_bulk_edit(login_as, user_of):
+    account = factories.account(owner=user_of("coordinator@example.com"))
+    client = login_as(Role.coordinator)
+    before = Unchanged(account)
+    response = bulk_edit(client, "account", step="preview", ids=str(account.id),
+                         field="payment_terms_days", value_payment_terms_days="3000000000")
+    assert_not_500(response)
+    assert any(m.startswith("Payment terms days:") and "2,147,483,647" in m for m in flashed(text_of(response)))
+    before.assert_holds()
+
+
+@pytest.mark.parametrize("amount", NOT_FINITE + TOO_LARGE)
+def test_a_payment_amount_that_is_not_a_storable_number_is_refused(login_as, user_of, amount):
+    invoice = factories.invoice(InvoiceStatus.issued, account_=north(Account))
+    client = login_as(Role.coordinator)
+    before = Unchanged(invoice)
+    response = run_action(client, "invoice", invoice, "record_payment", amount=amount,
+                          method="bank_transfer")
+    assert_not_500(response)
+    assert re.search(r'id="amount"[^>]*>\s*<div class="invalid-feedback">', text_of(response))
+    before.assert_holds()
+
+
+def test_a_score_the_column_cannot_hold_is_refused_in_an_action_form(login_as, user_of):
+    request = factories.customer_request(owner=user_of("coordinator@example.com"))
+    client = login_as(Role.coordinator)
+    before = Unchanged(request)
+    response = run_action(client, "customer_request", request, "resolve_request",
+                          root_cause="cause", resolution="done", satisfaction_score="99999999999999999999")
+    assert_not_500(response)
+    assert re.search(r'id="satisfaction_score"[^>]*>\s*<div class="invalid-feedback">', text_of(response))
+    before.assert_holds()
+
+
+@pytest.fixture
+def editable_in_the_list(app, monkeypatch):
+    """Makes columns of a view editable in its list for one test (Flask-Admin builds the list form once)."""
+    changed = []
+
+    def make(endpoint, *names):
+        view = panel_view(app, endpoint)
+        monkeypatch.setattr(view, "column_editable_list", list(names))
+        view._refresh_forms_cache()
+        changed.append(view)
+
+    yield make
+    monkeypatch.undo()
+    for view in changed:
+        view._refresh_forms_cache()
+
+
+@pytest.mark.parametrize("value", NOT_FINITE + TOO_LARGE)
+def test_a_number_the_column_cannot_hold_is_refused_inline(login_as, editable_in_the_list, value):
+    editable_in_the_list("sales_order", "discount_pct")
+    order = north(SalesOrder)
+    client = login_as(Role.coordinator)
+    before = Unchanged(order)
+    response = inline(client, "sales_order", order, discount_pct=value)
+    assert response.status_code == 400
+    assert text_of(response).startswith("Discount %:")
+    before.assert_holds()
+
+
+# --- 5. E-mail columns hold e-mail addresses -------------------------------------------------------
+
+@pytest.mark.parametrize("table, model, name, role", [
+    ("contact", Contact, "email", Role.supervisor), ("lead", Lead, "contact_email", Role.supervisor),
+    ("account", Account, "email", Role.supervisor), ("app_user", User, "email", Role.admin),
+])
+def test_not_an_email_is_refused_in_a_form(login_as, table, model, name, role):
+    record = north(model) if model is not User else db.session.scalar(
+        select(model).where(model.email == "coordinator@example.com"))
+    client = login_as(role)
+    before = Unchanged(record)
+    response = edit(client, table, record, **{name: "not-an-email"})
+    assert_not_500(response)
+    assert "is not an e-mail address" in field_errors(text_of(response), name)
+    before.assert_holds()
+
+
+def test_an_email_address_is_still_accepted_in_a_form(login_as):
+    contact = north(Contact)
+    response = edit(login_as(Role.supervisor), "contact", contact, email="someone.new@example.com")
+    assert response.status_code == 302
+    assert stored(contact)["email"] == "someone.new@example.com"
+
+
+def test_not_an_email_is_refused_in_a_bulk_edit(app, login_as, user_of, monkeypatch):
+    view = panel_view(app, "account")
+    monkeypatch.setattr(view, "bulk_edit_fields", {Role.coordinator: ("email",)})
+    monkeypatch.setattr(view, "_bulk_edit_fields_left", {}, raising=False)
+    account = factories.account(owner=user_of("coordinator@example.com"))
+    client = login_as(Role.coordinator)
+    before = Unchanged(account)
+    response = bulk_edit(client, "account", step="preview", ids=str(account.id),
+                         field="email", value_email="not-an-email")
+    assert_not_500(response)
+    assert "Email: is not an e-mail address" in flashed(text_of(response))
+    before.assert_holds()
+
+
+def test_not_an_email_is_refused_inline(login_as, editable_in_the_list):
+    editable_in_the_list("contact", "email")
+    contact = north(Contact)
+    client = login_as(Role.supervisor)
+    before = Unchanged(contact)
+    response = inline(client, "contact", contact, email="not-an-email")
+    assert response.status_code == 400
+    assert text_of(response) == "Email: is not an e-mail address"
+    before.assert_holds()
 
