@@ -474,3 +474,38 @@ def test_not_an_email_is_refused_inline(login_as, editable_in_the_list):
     assert text_of(response) == "Email: is not an e-mail address"
     before.assert_holds()
 
+
+# --- In the user's language ------------------------------------------------------------------------
+
+@pytest.fixture
+def polish(login_as):
+    def log_in(role):
+        client = login_as(role)
+        assert client.post("/language", data={"locale": "pl", "next": "/admin/"}).status_code == 302
+        return client
+
+    return log_in
+
+
+def test_the_refusals_are_told_in_polish(polish, user_of):
+    supervisor = polish(Role.supervisor)
+    limit = field_errors(text_of(edit(supervisor, "account", north(Account), credit_limit="1e999")), "credit_limit")
+    assert limit == ["przekracza 9\xa0999\xa0999\xa0999,99, największą wartość tego pola"]
+    nul = field_errors(text_of(edit(supervisor, "lead", north(Lead), company=NUL)), "company")
+    assert nul == ["zawiera znak NUL"]
+    email = field_errors(text_of(edit(supervisor, "lead", north(Lead), contact_email="x")), "contact_email")
+    assert email == ["nie jest adresem e-mail"]
+
+    coordinator = polish(Role.coordinator)
+    lead = factories.lead(owner=user_of("coordinator@example.com"))
+    bulk = flashed(text_of(bulk_edit(coordinator, "lead", step="preview", ids=str(lead.id), field="region",
+                                     value_region=NUL)))
+    assert "Region: zawiera znak NUL" in bulk
+    invoice = factories.invoice(InvoiceStatus.issued, account_=north(Account))
+    action = text_of(run_action(coordinator, "invoice", invoice, "record_payment", amount="1e999",
+                                method="bank_transfer"))
+    assert "przekracza 9\xa0999\xa0999\xa0999,99, największą wartość tego pola" in action
+    export = text_of(coordinator.get("/admin/lead/export/csv/?flt0_nosuch=1"))
+    assert "Ta lista nie ma filtra „nosuch”." in export
+    listing = flashed(text_of(coordinator.get("/admin/lead/?search=a%00b")))
+    assert "Wyszukiwanie: zawiera znak NUL" in listing
