@@ -13,6 +13,7 @@ from wtforms.validators import DataRequired, Length
 
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from admin.generate import StorableValue
 from admin.saved_views import load_user_with_views
 from extensions import login_manager
 from models import User, db, utcnow
@@ -25,7 +26,7 @@ _UNKNOWN_USER_HASH = generate_password_hash("no such user")
 
 
 class LoginForm(FlaskForm):
-    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
+    email = EmailField(_l("E-mail"), validators=[StorableValue(), DataRequired(), Length(max=254)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
 
 

@@ -9,6 +9,7 @@ from flask_babel import gettext, lazy_gettext, ngettext
 from flask_admin import expose
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.contrib.sqla.ajax import QueryAjaxModelLoader
+from flask_admin.model.ajax import DEFAULT_PAGE_SIZE
 from flask_admin.model.fields import AjaxSelectField
 from flask_admin.contrib.sqla.form import AdminModelConverter
 from flask_admin.form import Select2Field
@@ -27,13 +28,14 @@ from admin.audit import AuditMixin
 from admin.bulk import BulkDataMixin
 from admin.errors import PAGES
 from admin.filters import DeskFilterConverter
-from admin.generate import ModelShape, label_for
+from admin.generate import ModelShape, StorableValue, label_for
 from admin.listing import FastListMixin
 from admin.i18n import LOCALE_FORMATTERS, remembered_per_locale
 from admin.queues import QueueFiltersMixin
 from admin.saved_views import SavedViewsMixin
 from models import Choice, db
 from models.bulk import member_of
+from models.values import text_problem
 
 
 choice_formatter = remembered_per_locale(lambda value: gettext(value.label))
@@ -45,7 +47,15 @@ def _type_formatters(base: dict, by_locale: dict | None = None) -> dict:
 
 
 class DeskModelConverter(AdminModelConverter):
-    """Enum columns become select boxes showing each state's label."""
+    """Every column's field checks first that its value is one the column stores (text without NUL, numbers
+    it holds, e-mail addresses in e-mail columns); enum columns become select boxes showing each state's label."""
+
+    def convert(self, model, mapper, name, prop, field_args, hidden_pk):
+        columns = getattr(prop, "columns", None)
+        if columns and not hasattr(prop, "direction"):
+            field_args = dict(field_args or {})
+            field_args["validators"] = [StorableValue(columns[0]), *field_args.get("validators", ())]
+        return super().convert(model, mapper, name, prop, field_args, hidden_pk)
 
     @converts("sqlalchemy.sql.sqltypes.Enum")
     def convert_enum(self, column, field_args, **extra):
@@ -99,6 +109,9 @@ class ScopedAjaxLoader(QueryAjaxModelLoader):
 
     def get_query(self):
         return super().get_query().filter(row_scope(self.model))
+
+    def get_list(self, term, offset=0, limit=DEFAULT_PAGE_SIZE):
+        return [] if text_problem(term) else super().get_list(term, offset, limit)  # no row holds such text
 
     def get_one(self, pk):
         with db.session.no_autoflush:

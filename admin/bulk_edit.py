@@ -7,6 +7,7 @@ else saved since the preview (their version moved) are reported and left alone.
 """
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -15,7 +16,9 @@ from flask_babel import gettext
 from flask_admin import expose
 from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import CheckConstraint, literal, select, text, update
+from sqlalchemy import CheckConstraint, literal, not_, select, update
+from sqlalchemy.sql.elements import Grouping
+from sqlalchemy.sql.util import ClauseAdapter
 from wtforms.validators import ValidationError
 
 from admin.access import BULK_EDIT, EDIT
@@ -23,7 +26,9 @@ from admin.i18n import translated
 from admin.imports import BATCH_ROWS, ImportField, References, fields_named
 from admin.listing import list_arguments
 from models import db, is_form_field, utcnow
+from models.values import value_problem
 from rules.core import N_, Phrase, record_event
+from rules.forms import as_phrase
 
 SAMPLE_ROWS = 10
 OUT_OF_SCOPE = N_("outside your scope, or deleted")
@@ -128,7 +133,7 @@ class BulkEditMixin:
         """The chosen fields' new values, converted and checked like an import's cells."""
         chosen = [name for name in request.form.getlist("field") if name in choices]
         if not chosen:
-            return {}, ["Choose at least one field to change."]
+            return {}, [gettext("Choose at least one field to change.")]
         changes, errors, references = {}, [], References()
         for name in chosen:
             f = choices[name]
@@ -142,9 +147,11 @@ class BulkEditMixin:
                 else:
                     value = f.read(raw)
                 if value is None and not f.column.nullable:
-                    raise ValueError("cannot be empty.")
+                    raise ValueError(N_("cannot be empty."))
+                if problem := value_problem(value, f.column):
+                    raise ValueError(as_phrase(problem))
             except (ValueError, ValidationError) as error:
-                errors.append(f"{f.label}: {error}")
+                errors.append(f"{f.label}: {translated(error.args[0] if error.args else str(error))}")
                 continue
             changes[f.column.key] = value
         return changes, errors
@@ -190,12 +197,17 @@ class BulkEditMixin:
         return plan
 
     def _breaking_rows(self, ids: list[int], changes: dict) -> dict[int, str]:
-        """Rows whose CHECK constraints the new values would break (checked by the database itself)."""
+        """Rows whose CHECK constraints the new values would break (checked by the database itself).
+
+        Each row is read with the new values in place, as a subquery named like the table. A check declared
+        as an expression (an enum's `IN (...)`) is adapted to that subquery, its parameters kept: rendered as
+        text it lost them. A check declared as text reads the subquery's columns by name.
+        """
         from admin.base import _humanize_check
 
         table = self.model.__table__
         checks = [c for c in table.constraints if isinstance(c, CheckConstraint)
-                  and any(key in str(c.sqltext) for key in changes)]
+                  and any(re.search(rf"\b{key}\b", str(c.sqltext)) for key in changes)]
         breaking = {}
         for check in checks:
             for start in range(0, len(ids), BATCH_ROWS):
@@ -203,7 +215,8 @@ class BulkEditMixin:
                 row = select(*(literal(changes[c.key], type_=c.type).label(c.key) if c.key in changes
                                else c for c in table.columns)).where(table.c.id.in_(chunk))
                 candidate = row.subquery(table.name)
-                query = select(candidate.c.id).where(text(f"NOT ({check.sqltext})"))
+                rule = Grouping(ClauseAdapter(candidate, adapt_on_names=True).traverse(check.sqltext))
+                query = select(candidate.c.id).where(not_(rule))
                 for (row_id,) in db.session.execute(query):
                     breaking.setdefault(row_id, _humanize_check(check.name))
         return breaking

@@ -1,6 +1,13 @@
-"""Error pages: a refused or missing page says so plainly; a failure is logged, never shown as a trace."""
+"""Error pages: a refused or missing page says so plainly; a failure is logged, never shown as a trace.
+
+Each page first rolls the request's session back: the error may have left it failed, and the page reads
+the user (their language) through it. A refusal raised with its own message (`abort(400, message)`)
+shows that message.
+"""
 from flask import Flask, render_template
 from flask_babel import lazy_gettext as _l
+
+from models import db
 
 PAGES = {
     400: (_l("Bad request"), _l("The request could not be understood (an expired form? reload the page and try again).")),
@@ -21,6 +28,9 @@ def register_error_pages(app: Flask) -> None:
 
 def _handler(status, title, message):
     def handle(error):
-        return render_template("error.html", title=title, message=message), status
+        db.session.rollback()
+        said = getattr(error, "description", None)
+        told = said if said and said != getattr(type(error), "description", None) else message
+        return render_template("error.html", title=title, message=told), status
 
     return handle

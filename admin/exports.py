@@ -239,6 +239,7 @@ class StreamingExportMixin:
     def export(self, export_type: str):
         if export_type not in self.export_types:
             abort(404)
+        self.refuse_bad_list_arguments()  # here, not in the stream: a 400 cannot follow the first byte
         columns = list(self._export_columns)
         rows = self._exported_rows(columns)
         filename = f"{self.endpoint}-{today():%Y-%m-%d}.{export_type}"

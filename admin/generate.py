@@ -17,7 +17,9 @@ from sqlalchemy import Boolean, CheckConstraint, Date, DateTime, Enum, String, T
 from sqlalchemy.orm import RelationshipProperty
 from wtforms.validators import ValidationError
 
+from admin.i18n import translated
 from models import CATEGORY, SYSTEM_COLUMNS, is_form_field
+from rules.forms import Storable
 
 # Columns only the system sets: never in a form, not in the list.
 HIDDEN_COLUMNS = SYSTEM_COLUMNS | {"password_hash", "session_epoch"}
@@ -175,6 +177,12 @@ def _is_long_text(field) -> bool:
 
 # "quantity > 0", "discount_pct >= 0 AND discount_pct <= 100": one column compared with a number.
 _SIMPLE_BOUND = re.compile(r"\b(\w+) (>=|>|<=|<) (-?\d+(?:\.\d+)?)\b")
+
+
+class StorableValue(Storable):
+    """`Storable` (rules/forms.py), its message in the user's language: Flask-Admin shows a field's errors as they are."""
+
+    shown = staticmethod(translated)
 
 
 class Bound:

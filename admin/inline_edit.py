@@ -39,7 +39,7 @@ class GuardedInlineEditMixin:
             if field.name not in (name, "list_form_pk", "csrf_token"):
                 del form[field.name]
         if not form.validate():
-            return "; ".join(str(e) for errors in form.errors.values() for e in errors), 400
+            return f"{form[name].label.text}: {'; '.join(str(e) for e in form[name].errors)}", 400
         before = getattr(record, name)
         form[name].populate_obj(record, name)
         after = getattr(record, name)

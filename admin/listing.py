@@ -16,20 +16,21 @@ import re
 from types import SimpleNamespace
 from urllib.parse import quote
 
-from flask import abort, g, has_request_context, request
-from flask_babel import get_locale
+from flask import abort, flash, g, has_request_context, request
+from flask_babel import get_locale, gettext
 from flask_admin.model.template import (
     DeleteRowAction, EditPopupRowAction, EditRowAction, TemplateLinkRowAction,
 )
 from jinja2 import pass_context
 from markupsafe import Markup, escape
-from sqlalchemy import any_, case, column, func, inspect, or_, select, table
+from sqlalchemy import any_, case, column, false, func, inspect, or_, select, table
 from sqlalchemy.sql.elements import True_
 from sqlalchemy.orm import Query
 
-from admin.i18n import format_number
+from admin.i18n import format_number, translated
 from models import db
 from models.bulk import on_postgresql
+from models.values import text_problem
 
 COUNT_CAP = 10_000
 ESTIMATE_MARGIN = 10
@@ -354,6 +355,8 @@ class FastListMixin:
         """The WHERE clause of a search: exact for numbers and e-mails, else text match; None if empty."""
         if not term:
             return None
+        if text_problem(term):  # no row holds such text (the list says so: `_list_filters`)
+            return false()
         fields = [(column, path) for column, path in self._search_fields]
         if looks_like_number(term):
             exact = [(c, p) for c, p in fields if c.key in IDENTIFIER_COLUMNS]
@@ -388,13 +391,51 @@ LIST_ARGUMENTS = ("search", "sort", "desc")
 
 
 class MatchingRowsMixin:
-    """`matching_query()`: the list page's own query (scope, search, filters, sort) without paging."""
+    """`matching_query()`: the list page's own query (scope, search, filters, sort) without paging.
+
+    A filter the list does not have, or a value it does not take, is named: the list page says so above
+    the rows it shows (as Flask-Admin does, without that filter); what reads every matching row (an
+    export, a bulk edit) refuses with 400 before it reads anything.
+    """
+
+    def _list_filters(self) -> tuple[list, list[str]]:
+        """The URL's filters as Flask-Admin applies them, and a message for each it cannot apply (or the search)."""
+        filters, problems = [], []
+        search_problem = text_problem(request.args.get("search", ""))
+        if search_problem:
+            problems.append(gettext("Search: %(problem)s", problem=translated(search_problem)))
+        for arg, value in request.args.items():
+            if not arg.startswith("flt"):
+                continue
+            position, _, key = arg[3:].partition("_")
+            idx, flt = (self._filter_args or {}).get(key, (None, None))
+            if flt is None:
+                problems.append(gettext("The list has no filter “%(filter)s”.", filter=key))
+            elif problem := text_problem(value):
+                problems.append(f"{flt.name}: {translated(problem)}")
+            elif not flt.validate(value):
+                problems.append(gettext("%(filter)s: “%(value)s” is not a value this filter takes.",
+                                        filter=flt.name, value=value))
+            else:
+                filters.append((position, (idx, str(flt.name), value)))
+        return [f for _position, f in sorted(filters, key=lambda n: n[0])], problems
+
+    def _get_list_filter_args(self):
+        filters, problems = self._list_filters()
+        for problem in problems:
+            flash(problem, "error")
+        return filters if self._filters else None
+
+    def refuse_bad_list_arguments(self) -> None:
+        """400 naming each filter (or the search) of the URL the list cannot apply; nothing is read."""
+        problems = self._list_filters()[1]
+        if problems:
+            abort(400, " ".join(problems))
 
     def matching_query(self):
         """The query of the list page the current URL describes, every page, no COUNT."""
+        self.refuse_bad_list_arguments()
         args = self._get_list_extra_args()
-        if len(args.filters or ()) != sum(1 for key in request.args if key.startswith("flt")):
-            abort(400, "The list has a filter this page does not know; nothing was read or changed.")
         sort = self._get_column_by_idx(args.sort)
         g.skip_list_count = True
         try:

@@ -34,6 +34,7 @@ from wtforms.validators import DataRequired, Length
 
 from admin.access import READ, Scope, scope_clause
 from admin.audit import audited
+from admin.generate import StorableValue
 from admin.i18n import translated
 from models import Role, SavedView, User, db, utcnow
 from rules.core import record_event, snapshot
@@ -216,7 +217,7 @@ class MenuEntry:
 
 class SaveViewForm(FlaskForm):
     name = StringField(_l("Name"), filters=[lambda value: value.strip() if value else value], validators=[
-        DataRequired(message=_l("Give the view a name.")),
+        StorableValue(), DataRequired(message=_l("Give the view a name.")),
         Length(max=NAME_LENGTH, message=_l("A view's name has at most %(max)d characters.")),
     ])
     shared_with_role = SelectField(_l("Share with"), validate_choice=False)

@@ -6,15 +6,15 @@ from decimal import Decimal
 
 from sqlalchemy import update
 from sqlalchemy.orm import Session, object_session
-from wtforms import DateField, DecimalField, Form, SelectField, StringField
+from wtforms import DateField, DecimalField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from models import Account, Invoice, InvoiceStatus, Payment, PaymentMethod
 from rules.core import N_, SALES, Phrase, Refused, money, now, record_event, today as current_date, transition
-from rules.forms import choices_of
+from rules.forms import InputForm, choices_of
 
 
-class PaymentForm(Form):
+class PaymentForm(InputForm):
     """A payment received against an invoice."""
 
     amount = DecimalField("Amount", places=2, validators=[DataRequired(), NumberRange(min=Decimal("0.01"))])

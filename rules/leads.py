@@ -3,17 +3,17 @@ from __future__ import annotations
 
 from sqlalchemy import case, literal
 from sqlalchemy.orm import object_session
-from wtforms import Form, IntegerField, TextAreaField
+from wtforms import IntegerField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from models import Account, AccountKind, AccountStatus, Contact, Lead, LeadStatus, Role, User
 from rules.core import N_, APPROVERS, SALES, Assignments, Phrase, Refused, now, transition
-from rules.forms import ReasonForm
+from rules.forms import InputForm, ReasonForm
 
 OPEN = {LeadStatus.new, LeadStatus.assigned, LeadStatus.contacted, LeadStatus.qualified}
 
 
-class ReassignForm(Form):
+class ReassignForm(InputForm):
     """To whom the leads go, and why."""
 
     to_user_id = IntegerField("To", validators=[DataRequired()])

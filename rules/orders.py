@@ -2,19 +2,19 @@
 from __future__ import annotations
 
 from sqlalchemy.orm import object_session
-from wtforms import DateField, Form, SelectField, TextAreaField
+from wtforms import DateField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from models import Division, OrderStatus, ReworkKind, ReworkRequest, ReworkStatus, SalesOrder
 from rules.core import N_, SALES, now, transition
-from rules.forms import ReasonForm, choices_of
+from rules.forms import InputForm, ReasonForm, choices_of
 
 OPEN = {OrderStatus.pending, OrderStatus.confirmed, OrderStatus.in_production, OrderStatus.ready_to_ship}
 MADE = {OrderStatus.confirmed, OrderStatus.in_production, OrderStatus.ready_to_ship,
         OrderStatus.shipped, OrderStatus.delivered}
 
 
-class ReworkForm(Form):
+class ReworkForm(InputForm):
     """Which division reworks or remakes what."""
 
     division = SelectField("Division", choices=choices_of(Division),

@@ -3,17 +3,17 @@ from __future__ import annotations
 
 from sqlalchemy import select
 from sqlalchemy.orm import object_session
-from wtforms import Form, TextAreaField
+from wtforms import TextAreaField
 from wtforms.validators import Length, Optional
 
 from models import ApprovalPolicy, OrderLine, OrderStatus, Quote, QuoteStatus, Role, SalesOrder
 from rules.core import (
     N_, APPROVERS, SALES, Phrase, Refused, money, next_number, now, per_transaction, percent, today, transition,
 )
-from rules.forms import ReasonForm
+from rules.forms import InputForm, ReasonForm
 
 
-class ApprovalForm(Form):
+class ApprovalForm(InputForm):
     """Why the quote is approved; required (per quote) only above the supervisor's limit."""
 
     reason = TextAreaField("Reason", validators=[Optional(), Length(max=2000)])

@@ -2,15 +2,15 @@
 from __future__ import annotations
 
 from sqlalchemy.orm import object_session
-from wtforms import Form, IntegerField, TextAreaField
+from wtforms import IntegerField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from models import CustomerRequest, RequestStatus, Team, User
 from rules.core import N_, SALES, now, transition
-from rules.forms import ReasonForm
+from rules.forms import InputForm, ReasonForm
 
 
-class ResolutionForm(Form):
+class ResolutionForm(InputForm):
     """What caused the request and how it was resolved."""
 
     root_cause = TextAreaField("Root cause", validators=[DataRequired(), Length(max=4000)])

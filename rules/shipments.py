@@ -3,24 +3,25 @@ from __future__ import annotations
 
 from sqlalchemy import exists
 from sqlalchemy.orm import object_session
-from wtforms import Form, StringField
+from wtforms import StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from models import OrderStatus, SalesOrder, Shipment, ShipmentStatus
 from rules.core import SALES, lock, move, now, transition
+from rules.forms import InputForm
 
 ON_THE_WAY = {ShipmentStatus.dispatched, ShipmentStatus.delivered}
 BEFORE_SHIPPING = {OrderStatus.confirmed, OrderStatus.in_production, OrderStatus.ready_to_ship}
 
 
-class BookingForm(Form):
+class BookingForm(InputForm):
     """The carrier's booking reference."""
 
     booking_ref = StringField("Booking reference", validators=[DataRequired(), Length(max=60)])
     carrier = StringField("Carrier", validators=[Optional(), Length(max=80)])
 
 
-class DispatchForm(Form):
+class DispatchForm(InputForm):
     """Who carries the shipment and how to track it."""
 
     carrier = StringField("Carrier", validators=[DataRequired(), Length(max=80)])
