@@ -12,8 +12,8 @@ import uuid
 
 from flask import Flask, g, has_request_context, request
 from flask.logging import default_handler
-from flask_login import current_user
 from pythonjsonlogger.json import JsonFormatter
+from sqlalchemy import inspect
 
 REQUEST_ID_HEADER = "X-Request-ID"
 FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
@@ -30,10 +30,10 @@ class RequestContext(logging.Filter):
 
 
 def current_user_id() -> int | None:
-    """The logged-in user's id, without loading a user the request never asked for."""
-    if "_login_user" not in g:
-        return None
-    return current_user.id if current_user.is_authenticated else None
+    """The logged-in user's id, read without the database (a failed request's session may be unusable)."""
+    user = g.get("_login_user")
+    state = inspect(user, raiseerr=False) if user is not None else None
+    return state.identity[0] if state is not None and state.identity else None
 
 
 def json_handler(stream=None) -> logging.Handler:

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, inspect, select
 
 from models import (
-    Account, AuditEvent, Contact, CustomerRequest, InvoiceStatus, Lead, OrderStatus, Quote, Role, SalesOrder,
+    Account, AuditEvent, Contact, CustomerRequest, InvoiceStatus, Lead, OrderStatus, Quote, QuoteStatus, Role, SalesOrder,
     Target, User, db,
 )
 from models.values import digits_problem, text_problem, value_problem
@@ -84,8 +84,9 @@ def north(model):
         db.session.add(contact)
         db.session.flush()
         return contact
+    editable = [model.status == QuoteStatus.draft] if model is Quote else []  # a submitted quote is locked
     return db.session.scalar(select(model).join(User, model.owner_id == User.id)
-                             .where(User.email == "coordinator@example.com").order_by(model.id).limit(1))
+                             .where(User.email == "coordinator@example.com", *editable).order_by(model.id).limit(1))
 
 
 def panel_view(app, endpoint):
