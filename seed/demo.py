@@ -944,7 +944,8 @@ def _quotes(demo: Demo, plans: list[OrderPlan]) -> None:
         mode = "within" if demo.rng.random() < 0.8 else demo.pick(("discount_over", "total_over"))
         plan.quote = _quote(demo, plan.account, QuoteStatus.accepted, created, mode)
         _progress_quote(demo, plan.quote, min(plan.ordered_on, demo.day(-1)))
-    # Every other status; coordinator@ and coordinator2@ get submitted quotes on both sides of the limit.
+    # Every other status; coordinator@ and coordinator2@ get submitted quotes on both sides of the limit,
+    # coordinator@ an approved one too.
     quoting = [a for a in demo.accounts if a.status != AccountStatus.inactive]
     ages = {QuoteStatus.draft: (1, 12), QuoteStatus.submitted: (2, 12), QuoteStatus.approved: (3, 20),
             QuoteStatus.rejected: (3, 170), QuoteStatus.sent: (4, 26), QuoteStatus.accepted: (5, 20),
@@ -952,7 +953,8 @@ def _quotes(demo: Demo, plans: list[OrderPlan]) -> None:
     featured = {QuoteStatus.submitted: [(COORDINATOR, "within"), (COORDINATOR, "within"),
                                         (COORDINATOR, "discount_over"), (COORDINATOR, "total_over"),
                                         ("coordinator2@example.com", "within"),
-                                        ("coordinator2@example.com", "discount_over")]}
+                                        ("coordinator2@example.com", "discount_over")],
+                QuoteStatus.approved: [(COORDINATOR, "within")]}
     for status, count in QUOTE_MIX.items():
         wanted = featured.get(status, [])
         for n in range(count):
@@ -1444,7 +1446,8 @@ def _absences(demo: Demo) -> None:
     demo.add(*demo.absences)
 
 
-ASSIGNMENTS = {"North": ("Phones", "Order entry", "Quotes"), "South": ("Phones", "Order entry", "Quotes"),
+ASSIGNMENTS = {"North": ("Phones", "Order entry", "Quote desk"),
+               "South": ("Phones", "Order entry", "Quote desk"),
                "Export": ("Export desk", "Phones", "Order entry")}
 ROTATIONS = {"Week A": (time(6, 0), time(14, 0)), "Week B": (time(8, 0), time(16, 0))}
 

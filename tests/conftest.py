@@ -57,7 +57,7 @@ def app():
     app.test_client_class = BrowserClient  # every test client loads the user of its own cookie
     with app.app_context():
         reset_database()
-        with stopped_at(utcnow()):
+        with stopped_at(utcnow()):  # the seed's day and hour are read from one moment
             seed_demo(db.session, DEMO_PASSWORD)
         db.session.remove()
     return app
