@@ -44,6 +44,7 @@ from admin.generate import ModelShape, label_for
 from admin.i18n import translated
 from models import db, utcnow
 from models.bulk import BATCH_ROWS, batches, copying, member_of, on_postgresql, update_rows
+from models.values import email_checker, is_email_column, number_problem, size_problem, text_problem
 from rules.core import N_, Phrase, record_event
 
 IMPORT_MAX_BYTES = 10 * 1024 * 1024
@@ -174,7 +175,7 @@ class ImportField:
     def read(self):
         """Reads a cell as the column's value, None when empty, within the column's CHECK bounds; raises
         ValueError or ValidationError with a message for the user. (Built once per field: it runs per cell.)"""
-        parse, bound = parser_for(self.column.type), self.bound
+        parse, bound = parser_for(self.column), self.bound
 
         def read(raw):
             if isinstance(raw, str):
@@ -256,8 +257,9 @@ def header_names(view, fields: dict[str, ImportField]) -> dict[str, str]:
     return names
 
 
-def parser_for(kind):
-    """The function reading a (non-empty) cell as a value of the column type `kind`."""
+def parser_for(column):
+    """The function reading a (non-empty) cell as a value of `column`, refusing what the column cannot hold."""
+    kind = column.type
     if isinstance(kind, Enum):
         return lambda raw: _enum_member(kind.enum_class, raw)
     if isinstance(kind, Boolean):
@@ -267,11 +269,20 @@ def parser_for(kind):
     if isinstance(kind, Date):
         return _date
     if isinstance(kind, Integer):
-        return _whole_number
+        return lambda raw: _whole_number(_sized(_number(raw), kind))
     if isinstance(kind, Numeric):
-        return _number
+        return lambda raw: _sized(_number(raw), kind)
     limit = kind.length if isinstance(kind, String) else None
+    if is_email_column(column):
+        problem = email_checker()
+        return lambda raw: _email(_text(raw, limit), problem)
     return lambda raw: _text(raw, limit)
+
+
+def refuse(reason: str | None) -> None:
+    """Raise the reason a `models.values` check gives (shown in the user's language), if it gives one."""
+    if reason:
+        raise ValueError(reason)
 
 
 def _enum_member(enum_class, raw):
@@ -331,7 +342,18 @@ def _text(raw, limit: int | None) -> str:
     text = str(raw)
     if limit and len(text) > limit:
         raise ValueError(Phrase(N_("is longer than %(limit)d characters."), limit=limit))
+    refuse(text_problem(text))
     return text
+
+
+def _email(text: str, problem) -> str:
+    refuse(problem(text))
+    return text
+
+
+def _sized(number: Decimal, kind) -> Decimal:
+    refuse(size_problem(number, kind))  # before int(): 1e999999999 would be a billion digits
+    return number
 
 
 @lru_cache(maxsize=None)
@@ -346,16 +368,16 @@ def enum_spellings(enum_class) -> dict:
 
 def _number(raw) -> Decimal:
     if isinstance(raw, (int, float, Decimal)) and not isinstance(raw, bool):
-        return Decimal(str(raw))
-    text = str(raw).replace(" ", "").replace("\u00a0", "")
-    if "," in text:
-        text = text.replace(",", "") if "." in text else text.replace(",", ".")
-    try:
-        number = Decimal(text)
-    except InvalidOperation:
-        raise ValueError(Phrase(N_("“%(value)s” is not a number."), value=raw)) from None
-    if not number.is_finite():
-        raise ValueError(Phrase(N_("“%(value)s” is not a number."), value=raw))
+        number = Decimal(str(raw))
+    else:
+        text = str(raw).replace(" ", "").replace("\u00a0", "")
+        if "," in text:
+            text = text.replace(",", "") if "." in text else text.replace(",", ".")
+        try:
+            number = Decimal(text)
+        except InvalidOperation:
+            raise ValueError(Phrase(N_("“%(value)s” is not a number."), value=raw)) from None
+    refuse(number_problem(number))
     return number
 
 
@@ -513,6 +535,7 @@ class Importer:
                 try:
                     if target is not None:
                         text = None if raw in (None, "") else unescaped(str(raw).strip())
+                        refuse(text and text_problem(text))
                         values[name] = text
                         if text:
                             texts[target].add(text)
