@@ -20,6 +20,7 @@ import csv
 import gc
 import io
 import re
+import zipfile
 from collections import defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -29,7 +30,7 @@ from functools import cached_property, lru_cache
 from types import SimpleNamespace
 from typing import Iterator
 
-from flask import Response, abort, flash, get_template_attribute, request, stream_with_context
+from flask import Response, abort, current_app, flash, get_template_attribute, request, stream_with_context
 from flask_babel import force_locale, gettext
 from flask_admin import expose
 from flask_login import current_user
@@ -88,6 +89,7 @@ class Outcome:
     ignored_columns: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     applied: bool = False
+    encoding: str | None = None  # the text encoding a CSV file was read in
 
     def summary(self) -> str:
         """'Imported 12 rows: 3 created, 8 updated, 1 unchanged.' (a Phrase: shown in the user's language)."""
@@ -116,15 +118,27 @@ def unescaped(text: str) -> str:
 
 # --- Reading files ---------------------------------------------------------------------------------
 
-def read_table(data: bytes, filename: str) -> tuple[list, Iterator[tuple[int, list]]]:
-    """The header and the (line number, cells) of each non-empty line of a CSV or XLSX file."""
+@dataclass
+class Table:
+    """A file as read: its header, the (line number, cells) of each non-empty line after it, and for a CSV
+    file the name of the text encoding it was read in."""
+
+    header: list
+    lines: Iterator[tuple[int, list]]
+    encoding: str | None = None
+
+
+def read_table(data: bytes, filename: str) -> Table:
+    """The header and lines of a CSV or XLSX file; a file that cannot be read raises BadFile."""
     if len(data) > IMPORT_MAX_BYTES:
         raise BadFile(Phrase(N_("The file is larger than %(size)d MB."), size=IMPORT_MAX_BYTES // (1024 * 1024)))
     kind = filename.rsplit(".", 1)[-1].lower()
+    encoding = None
     if kind == "xlsx":
         lines = _xlsx_lines(data)
     elif kind == "csv":
-        lines = _csv_lines(data)
+        text, encoding = decoded(data)
+        lines = _csv_lines(text)
     else:
         raise BadFile(N_("Choose a .csv or .xlsx file."))
     numbered = ((number, cells) for number, cells in enumerate(lines, start=1)  # (cells: a list)
@@ -132,26 +146,140 @@ def read_table(data: bytes, filename: str) -> tuple[list, Iterator[tuple[int, li
     first = next(numbered, None)
     if first is None:
         raise BadFile(N_("The file is empty: the first line must name the columns."))
-    return list(first[1]), numbered
+    return Table(list(first[1]), numbered, encoding)
 
 
-def _csv_lines(data: bytes):
+# The encodings a CSV file is read in. UTF-8 first: it checks itself (other bytes are not UTF-8).
+# Then Polish Excel's "CSV" (Windows-1250) and ISO-8859-2, which differ in ą, ś, ź and their capitals:
+# both read almost any bytes, so the one that reads more Polish letters wins (Windows-1250 on a tie,
+# the more common), and one that reads control characters is not text at all.
+UTF8, UTF8_BOM = "UTF-8", N_("UTF-8 with BOM")
+SINGLE_BYTE = {"Windows-1250": "cp1250", "ISO-8859-2": "iso-8859-2"}
+POLISH_LETTERS = re.compile("[ąćęłńóśźżĄĆĘŁŃÓŚŹŻ]")
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def decoded(data: bytes) -> tuple[str, str]:
+    """A CSV file's text and the name of its encoding: UTF-8 (with or without BOM), Windows-1250 or ISO-8859-2."""
+    has_bom = data.startswith(codecs.BOM_UTF8)
     try:
-        text = codecs.decode(data, "utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("cp1250")  # Polish Excel's "CSV" encoding
+        return data.decode("utf-8-sig"), UTF8_BOM if has_bom else UTF8
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+    if has_bom or mostly_utf8(data):
+        raise BadFile(Phrase(N_("Line %(line)d is not UTF-8 text, though the rest of the file is: "
+                                "save the whole file as UTF-8."), line=line))
+    readings = {name: data.decode(codec) for name, codec in SINGLE_BYTE.items() if _decodes(data, codec)}
+    texts = {name: text for name, text in readings.items() if not CONTROL.search(text)}
+    if not texts:
+        raise BadFile(Phrase(N_("The file is not UTF-8 text (line %(line)d), nor Windows-1250 or ISO-8859-2: "
+                                "choose a CSV file saved as text."), line=line))
+    name = max(texts, key=lambda name: len(POLISH_LETTERS.findall(texts[name])))  # the first on a tie
+    return texts[name], name
+
+
+def mostly_utf8(data: bytes) -> bool:
+    """Whether more non-ASCII lines are UTF-8 than not (a UTF-8 file with a line pasted from elsewhere)."""
+    utf8 = other = 0
+    for line in data.splitlines():
+        if not line.isascii():
+            if _decodes(line, "utf-8"):
+                utf8 += 1
+            else:
+                other += 1
+    return utf8 > other
+
+
+def _decodes(data: bytes, codec: str) -> bool:
+    try:
+        data.decode(codec)
+    except UnicodeDecodeError:  # (Windows-1250 leaves five bytes undefined)
+        return False
+    return True
+
+
+def _csv_lines(text: str):
+    """The cells of each line of CSV text, comma- or semicolon-separated as its first line is."""
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    return csv.reader(io.StringIO(text), delimiter=delimiter)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    while True:
+        line = reader.line_num + 1
+        try:
+            yield next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:  # in the default dialect: a cell over the field size limit
+            raise BadFile(Phrase(N_("Line %(line)d cannot be read as CSV: a cell is longer than %(limit)s "
+                                    "characters, or a quote is left open."),
+                                 line=line, limit=f"{csv.field_size_limit():,}")) from error
+
+
+# A workbook is read only within what an import takes, checked before openpyxl parses it (opening a
+# workbook, openpyxl reads through every sheet that does not declare its size): the zip's directory says
+# how much it unpacks to (zipfile stops at the declared sizes), then each sheet's declared rows (its
+# <dimension ref>) or, without one, its rows counted in a stream. Rows are read no wider than
+# XLSX_MAX_COLUMNS.
+XLSX_MAX_UNPACKED_BYTES = 200 * 1024 * 1024
+XLSX_MAX_COLUMNS = 256
+XLSX_MAX_ROWS = IMPORT_MAX_ROWS + 1  # and the header
+CHUNK = 2 ** 20
+DIMENSION = re.compile(rb'<(?:\w+:)?dimension\b[^>]*?\bref="[A-Za-z]+(\d+)(?::[A-Za-z]+(\d+))?"')
+SHEET_DATA = re.compile(rb"<(?:\w+:)?sheetData\b")
+ROW_TAG = re.compile(rb'<(?:\w+:)?row\b(?:[^>]*?\br="(\d+)")?')  # and the row's number, if it says
 
 
 def _xlsx_lines(data: bytes):
-    # openpyxl parses through defusedxml when it is installed (it is a pinned dependency).
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many types for a damaged file
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile:
+        raise BadFile(N_("The file is not an .xlsx workbook: it is not a zip archive.")) from None
+    unpacked = sum(item.file_size for item in archive.infolist())
+    if unpacked > XLSX_MAX_UNPACKED_BYTES:
+        raise BadFile(Phrase(N_("The workbook unpacks to %(size)s MB; an import reads at most %(limit)s MB."),
+                             size=f"{round(unpacked / 2 ** 20):,}", limit=f"{XLSX_MAX_UNPACKED_BYTES // 2 ** 20:,}"))
+    try:
+        for item in archive.infolist():  # every part, whatever its name: the workbook's relations name the sheets
+            refuse_too_many_rows(*sheet_size(archive, item))
+        # openpyxl parses through defusedxml when it is installed (it is a pinned dependency).
+        sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).active
+        rows = sheet.iter_rows(max_row=sheet.max_row or XLSX_MAX_ROWS + 1,  # (counted: a bound, never reached)
+                               max_col=min(sheet.max_column or XLSX_MAX_COLUMNS, XLSX_MAX_COLUMNS), values_only=True)
+        for cells in rows:
+            yield list(cells)
+    except BadFile:
+        raise
+    except Exception as error:  # openpyxl and zipfile raise many types for a damaged file
         raise BadFile(N_("The file is not a readable .xlsx workbook.")) from error
-    return (list(cells) for cells in workbook.active.iter_rows(values_only=True))
+
+
+def refuse_too_many_rows(last: int, declared: bool) -> None:
+    """Raise BadFile when a sheet's last row (declared or counted) is beyond what an import takes."""
+    if last > XLSX_MAX_ROWS:
+        message = (N_("The sheet declares %(found)s rows; an import takes at most %(rows)s below the header.")
+                   if declared else
+                   N_("The sheet has %(found)s rows; an import takes at most %(rows)s below the header."))
+        raise BadFile(Phrase(message, found=f"{last:,}", rows=f"{IMPORT_MAX_ROWS:,}"))
+
+
+def sheet_size(archive: zipfile.ZipFile, item: zipfile.ZipInfo) -> tuple[int, bool]:
+    """(The last row's number, whether declared) of a workbook part: its <dimension ref>, or its rows counted."""
+    last, tail = 0, b""
+    with archive.open(item) as source:
+        head = source.read(CHUNK)
+        rows_start = SHEET_DATA.search(head)
+        dimension = DIMENSION.search(head, 0, rows_start.start() if rows_start else len(head))
+        if dimension:
+            return int(dimension[2] or dimension[1]), True
+        chunk = head
+        while chunk and last <= XLSX_MAX_ROWS:  # no further once past what an import takes
+            text = tail + chunk
+            chunk = source.read(CHUNK)
+            cut = max(text.rfind(b"<"), len(text) - 4096, 0) if chunk else len(text)  # a tag may go on
+            text, tail = text[:cut], text[cut:]
+            for number in ROW_TAG.findall(text):
+                last = max(last, int(number)) if number else last + 1
+    return last, False
 
 
 # --- Fields ----------------------------------------------------------------------------------------
@@ -481,9 +609,10 @@ class Importer:
         outcome = Outcome()
         try:
             with cycle_collector_paused():
-                header, cells = read_table(data, filename)
-                columns = self._columns(header, outcome)
-                lines = yield from self._read(columns, cells, outcome)
+                table = read_table(data, filename)
+                outcome.encoding = table.encoding
+                columns = self._columns(table.header, outcome)
+                lines = yield from self._read(columns, table.lines, outcome)
                 yield Phrase(N_("Checking %(rows)s rows against the database…"), rows=f"{len(lines):,}")
                 self._match(lines, outcome, lock=apply)
                 if not outcome.problems:
@@ -779,6 +908,12 @@ class ImportMixin:
                 message = next(steps)
             except StopIteration as finished:
                 outcome = finished.value
+                break
+            except Exception:  # the page has begun: it ends with a message, never cut off
+                db.session.rollback()
+                current_app.logger.exception("import of %r into %s failed", filename, self.endpoint)
+                outcome = Outcome(problems=[Problem(None, None, N_(
+                    "The import stopped on an unexpected error; nothing was imported."))])
                 break
             yield f'<li class="small text-muted" data-progress>{Markup.escape(translated(message))}</li>\n'
         render = get_template_attribute("admin/bulk/import_outcome.html", "outcome")

@@ -1,12 +1,23 @@
 """Imports of hostile files: wrong encodings, binary junk, zip bombs, bad e-mails, NUL bytes, NaN and
 numbers too large. Each is refused with a clear message naming the line, row or column; nothing is
 written, and the page is never cut off. And the rows an import writes each have their audit event."""
+import io
+import random
+import time
+import tracemalloc
+import zipfile
+
 import pytest
-from sqlalchemy import select
+from openpyxl import Workbook
+from sqlalchemy import func, select
 
 from models import Account, Contact, Lead, Product, Role, db
 from tests import factories
 from tests.integration.test_imports import count, problems, upload
+
+SHEET = "xl/worksheets/sheet1.xml"
+SHEET_START = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+               b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">')
 
 
 def finished(response) -> str:
@@ -14,6 +25,137 @@ def finished(response) -> str:
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and html.rstrip().endswith("</html>")
     return html
+
+
+def workbook_with_sheet(rows: bytes, repeated: bytes = b"", times: int = 0, dimension: str | None = None) -> bytes:
+    """An .xlsx whose first sheet holds `rows`, then `repeated` `times` times, written as a stream and
+    compressed, as a bomb would be."""
+    template = io.BytesIO()
+    Workbook().save(template)
+    original = zipfile.ZipFile(template)
+    made = io.BytesIO()
+    with zipfile.ZipFile(made, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as bomb:
+        for item in original.infolist():
+            if item.filename != SHEET:
+                bomb.writestr(item, original.read(item))
+        with bomb.open(SHEET, "w", force_zip64=True) as sheet:
+            sheet.write(SHEET_START + (f'<dimension ref="{dimension}"/>'.encode() if dimension else b"")
+                        + b"<sheetData>" + rows)
+            per_write = max(1, 2 ** 20 // max(len(repeated), 1))
+            for done in range(0, times, per_write):
+                sheet.write(repeated * min(per_write, times - done))
+            sheet.write(b"</sheetData></worksheet>")
+    return made.getvalue()
+
+
+def row(*cells: str, number: int | None = None) -> bytes:
+    inline = "".join(f'<c t="inlineStr"><is><t>{cell}</t></is></c>' for cell in cells)
+    return (f'<row r="{number}">' if number else "<row>").encode() + inline.encode() + b"</row>"
+
+
+PRODUCT_HEADER = row("sku", "name", "division", "list price")
+
+
+# --- Encodings -------------------------------------------------------------------------------------
+
+def test_random_bytes_named_csv_are_refused_as_not_text(login_as):
+    junk = random.Random(7).randbytes(4096)
+    before = count(Product)
+    response = upload(login_as(Role.manager), "product", junk, "prices.csv")
+    finished(response)
+    [(row_, column, message)] = problems(response)
+    assert (row_, column) == ("", "") and message.startswith("The file is not UTF-8 text (line 1)")
+    assert count(Product) == before
+
+
+def test_one_windows_1250_line_in_a_utf8_file_is_named_and_nothing_loads(login_as):
+    content = ("sku,name,division,list price\nENC-U1,Łódź dąb,doors,1\n".encode()
+               + "ENC-U2,Zażółć gęślą jaźń,doors,1\n".encode("cp1250")
+               + "ENC-U3,Świerk,doors,1\n".encode())
+    response = upload(login_as(Role.manager), "product", content)
+    finished(response)
+    assert problems(response) == [("", "", "Line 3 is not UTF-8 text, though the rest of the file is: "
+                                           "save the whole file as UTF-8.")]
+    assert db.session.scalar(select(func.count()).where(Product.sku.like("ENC-U%"))) == 0
+
+
+@pytest.mark.parametrize("encoding, shown", [("utf-8", "UTF-8"), ("utf-8-sig", "UTF-8 with BOM"),
+                                             ("cp1250", "Windows-1250"), ("iso-8859-2", "ISO-8859-2")])
+def test_polish_text_is_read_in_the_encoding_it_is_in_and_the_page_says_which(login_as, encoding, shown):
+    name = "Zażółć gęślą jaźń ŻÓŁĆ ĘŚĄŹŃ"
+    content = f"Indeks;Nazwa;Dział;Cena katalogowa\nENC-{encoding};{name};doors;1,50\n".encode(encoding)
+    response = upload(login_as(Role.manager), "product", content)
+    assert problems(response) == []
+    assert f"Read as {shown} text." in finished(response)
+    assert db.session.scalar(select(Product.name).where(Product.sku == f"ENC-{encoding}")) == name
+
+
+def test_a_cell_longer_than_csv_allows_names_its_line(login_as):
+    content = 'sku,name,division,list price\nLONG-1,"unclosed,doors,1\n' + "x" * 200_000 + "\n"
+    response = upload(login_as(Role.manager), "product", content)
+    finished(response)
+    assert problems(response) == [("", "", "Line 2 cannot be read as CSV: a cell is longer than 131,072 "
+                                           "characters, or a quote is left open.")]
+
+
+# --- Hostile workbooks ---------------------------------------------------------------------------------
+
+def refused_quickly(client, content: bytes) -> tuple[list, float]:
+    """The problems of uploading `content` as a workbook, and the seconds it took."""
+    started = time.perf_counter()
+    response = upload(client, "product", content, "prices.xlsx")
+    finished(response)
+    return problems(response), time.perf_counter() - started
+
+
+def test_a_zip_bomb_is_refused_from_the_zip_directory_without_unpacking(login_as):
+    line = row("BOMB", "Bomb", "doors", "1")
+    bomb = workbook_with_sheet(PRODUCT_HEADER, line, times=230 * 2 ** 20 // len(line))
+    assert len(bomb) < 3 * 2 ** 20  # about 230 MB of sheet in a file of 1 to 2 MB
+    before = count(Product)
+    client = login_as(Role.manager)
+    tracemalloc.start()
+    found, seconds = refused_quickly(client, bomb)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert found == [("", "", "The workbook unpacks to 230 MB; an import reads at most 200 MB.")]
+    assert seconds < 2 and peak < 30 * 2 ** 20  # the file and its copies, nothing unpacked
+    assert count(Product) == before
+
+
+def test_a_sheet_declaring_more_rows_than_an_import_takes_is_refused_before_reading(login_as):
+    sheet = workbook_with_sheet(PRODUCT_HEADER + row("DIM-1", "Declared", "doors", "1"), dimension="A1:D5000000")
+    found, seconds = refused_quickly(login_as(Role.manager), sheet)
+    assert found == [("", "", "The sheet declares 5,000,000 rows; an import takes at most 200,000 below the header.")]
+    assert db.session.scalar(select(Product).where(Product.sku == "DIM-1")) is None
+
+
+def test_a_sheet_without_dimension_has_its_rows_counted_before_reading(login_as):
+    sheet = workbook_with_sheet(PRODUCT_HEADER, row("COUNT", "Counted", "doors", "1"), times=200_001)
+    found, seconds = refused_quickly(login_as(Role.manager), sheet)
+    assert found == [("", "", "The sheet has 200,002 rows; an import takes at most 200,000 below the header.")]
+    assert seconds < 3
+    assert db.session.scalar(select(Product).where(Product.sku == "COUNT")) is None
+
+
+def test_a_row_numbered_far_beyond_the_limit_is_refused_not_walked_to(login_as):
+    sheet = workbook_with_sheet(PRODUCT_HEADER + row("FAR-1", "Far", "doors", "1", number=50_000_000))
+    found, seconds = refused_quickly(login_as(Role.manager), sheet)
+    assert found == [("", "", "The sheet has 50,000,000 rows; an import takes at most 200,000 below the header.")]
+    assert seconds < 2
+
+
+def test_a_damaged_sheet_is_refused_whole(login_as):
+    sheet = workbook_with_sheet(PRODUCT_HEADER + row("BAD-1", "Broken", "doors", "1") + b"<row><c><v>1</c>")
+    found, _seconds = refused_quickly(login_as(Role.manager), sheet)
+    assert found == [("", "", "The file is not a readable .xlsx workbook.")]
+    assert db.session.scalar(select(Product).where(Product.sku == "BAD-1")) is None
+
+
+def test_a_file_named_xlsx_that_is_not_a_zip_is_refused(login_as):
+    response = upload(login_as(Role.manager), "product", "sku,name\nA,B\n", "prices.xlsx")
+    finished(response)
+    assert problems(response) == [("", "", "The file is not an .xlsx workbook: it is not a zip archive.")]
 
 
 # --- Values ---------------------------------------------------------------------------------------
@@ -69,6 +211,15 @@ def test_numbers_that_are_not_finite_are_named_by_row_and_column(login_as, value
     assert db.session.scalar(select(Product).where(Product.sku == "NAN-1")) is None
 
 
+def test_an_infinite_number_in_a_workbook_is_named_by_row_and_column(login_as):
+    sheet = workbook_with_sheet(PRODUCT_HEADER + b'<row><c t="inlineStr"><is><t>INF-1</t></is></c>'
+                                b'<c t="inlineStr"><is><t>Odd</t></is></c><c t="inlineStr"><is><t>doors</t></is></c>'
+                                b"<c><v>1E999</v></c></row>")
+    response = upload(login_as(Role.manager), "product", sheet, "prices.xlsx")
+    finished(response)
+    assert problems(response) == [("2", "List price", "is not a finite number")]
+
+
 def test_numbers_too_large_for_their_column_are_named_not_left_to_the_database(login_as):
     client = login_as(Role.manager)
     response = upload(client, "product", "sku,name,division,list price\nBIG-1,Big,doors,123456789012345\n"
@@ -81,3 +232,17 @@ def test_numbers_too_large_for_their_column_are_named_not_left_to_the_database(l
     finished(response)
     assert problems(response) == [("2", "Payment terms days", "is too large for this field"),
                                   ("3", "Payment terms days", "is too large for this field")]
+
+
+def test_an_unexpected_failure_ends_the_page_with_a_message_and_saves_nothing(login_as, monkeypatch):
+    from admin.imports import Importer
+
+    def broken(self, *args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(Importer, "_match", broken)
+    before = count(Product)
+    response = upload(login_as(Role.manager), "product", "sku,name,division,list price\nERR-1,A,doors,1\n")
+    finished(response)
+    assert problems(response) == [("", "", "The import stopped on an unexpected error; nothing was imported.")]
+    assert count(Product) == before
