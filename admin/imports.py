@@ -43,10 +43,11 @@ from wtforms.validators import ValidationError
 from admin.exports import FORMULA_STARTS
 from admin.generate import ModelShape, label_for
 from admin.i18n import translated
-from models import db, utcnow
-from models.bulk import BATCH_ROWS, batches, copying, member_of, on_postgresql, update_rows
+from admin.audit import audited
+from models import AuditEvent, db, utcnow
+from models.bulk import BATCH_ROWS, batches, copying, insert_rows, member_of, on_postgresql, update_rows
 from models.values import email_checker, is_email_column, number_problem, size_problem, text_problem
-from rules.core import N_, Phrase, record_event
+from rules.core import N_, Phrase, _event_row, record_event
 
 IMPORT_MAX_BYTES = 10 * 1024 * 1024
 IMPORT_MAX_ROWS = 200_000
@@ -606,7 +607,7 @@ class Importer:
 
     def steps(self, data: bytes, filename: str, *, apply: bool):
         """`run`, yielding a progress message now and then; returns the Outcome."""
-        outcome = Outcome()
+        outcome, changes = Outcome(), []
         try:
             with cycle_collector_paused():
                 table = read_table(data, filename)
@@ -616,19 +617,32 @@ class Importer:
                 yield Phrase(N_("Checking %(rows)s rows against the database…"), rows=f"{len(lines):,}")
                 self._match(lines, outcome, lock=apply)
                 if not outcome.problems:
-                    yield from self._write(lines, outcome)
+                    changes = yield from self._write(lines, outcome)
         except BadFile as error:
             outcome.problems.append(Problem(None, None, reason_of(error)))
         if outcome.problems or not apply:
             db.session.rollback()
             return outcome
-        record_event(db.session, user=self.user.id, action="import", entity=self.view.endpoint,
-                     after={"file": filename, "rows": outcome.rows, "created": outcome.created,
-                            "updated": outcome.updated, "unchanged": outcome.unchanged},
-                     remote_addr=request.remote_addr if request else None)
+        yield Phrase(N_("Recording %(rows)s changes in the audit trail…"), rows=f"{len(changes):,}")
+        self._audit(changes, filename, outcome)
         db.session.commit()
         outcome.applied = True
         return outcome
+
+    def _audit(self, changes: list[tuple[int, dict | None, dict]], filename: str, outcome) -> None:
+        """An audit event for each row created or updated (its values, or what changed), as the panel's forms
+        write them, so each record's History shows the import; then the import's own event."""
+        remote_addr = request.remote_addr if request else None
+        per_row = ("entity_id", "before", "after")
+        shared = {key: value for key, value in _event_row(user=self.user.id, action="import", entity=self.table.name,
+                                                          remote_addr=remote_addr).items() if key not in per_row}
+        events = ({"entity_id": str(row_id), "before": audited(before), "after": audited(after)}
+                  for row_id, before, after in changes)
+        insert_rows(db.session, AuditEvent.__table__, events, same=shared)
+        record_event(db.session, user=self.user.id, action="import", entity=self.view.endpoint,
+                     after={"file": filename, "rows": outcome.rows, "created": outcome.created,
+                            "updated": outcome.updated, "unchanged": outcome.unchanged},
+                     remote_addr=remote_addr)
 
     def _columns(self, header, outcome) -> dict[int, ImportField]:
         names = header_names(self.view, self.fields)
@@ -752,9 +766,9 @@ class Importer:
     def _key_words(self, names) -> str:
         return " + ".join(self.fields[n].label.lower() for n in names)
 
-    def _write(self, lines: list[Line], outcome) -> None:
+    def _write(self, lines: list[Line], outcome):
         """Create and update each group of lines that set the same columns as one guarded write, then check
-        every row is in scope."""
+        every row is in scope; returns (id, values before or None, values after) of each row written."""
         creates, updates = defaultdict(list), defaultdict(list)
         column_of = {name: f.column.key for name, f in self.fields.items()}
         creators = [c for c in self.view.creator_fields if c in self.table.c]
@@ -766,29 +780,34 @@ class Importer:
                         row[creator] = self.user.id
                 creates[frozenset(row)].append((line, row))
             else:
-                changed = {column_of[n]: v for n, v in line.values.items()
-                           if v != line.existing[n]}
-                if not changed:
+                names = [n for n, v in line.values.items() if v != line.existing[n]]
+                if not names:
                     outcome.unchanged += 1
                     continue
                 for n, v in line.values.items():
                     if v is None and not self.fields[n].column.nullable:
                         outcome.problems.append(Problem(line.number, self.fields[n].label, N_("cannot be empty.")))
-                updates[frozenset(changed)].append((line, {**changed, "_id": line.existing["id"]}))
+                changed = {column_of[n]: line.values[n] for n in names}
+                was = {column_of[n]: line.existing[n] for n in names}
+                updates[frozenset(changed)].append((line, {**changed, "_id": line.existing["id"]}, (was, changed)))
         if outcome.problems:
-            return
+            return []
         written: dict[int, Line] = {}
+        changes = []
         tally = Tally(len(lines) - outcome.unchanged)
         for group in creates.values():
             ids = yield from self._guarded(group, outcome, self._insert, tally)
             written.update(zip(ids, (line for line, _row in group)))
+            changes += ((row_id, None, row) for row_id, (_line, row) in zip(ids, group))
             outcome.created += len(ids)
         for group in updates.values():
-            yield from self._guarded(group, outcome, self._update, tally)
-            written.update((line.existing["id"], line) for line, _row in group)
+            yield from self._guarded([(line, row) for line, row, _change in group], outcome, self._update, tally)
+            written.update((line.existing["id"], line) for line, _row, _change in group)
+            changes += ((line.existing["id"], was, now) for line, _row, (was, now) in group)
             outcome.updated += len(group)
         if not outcome.problems:
             self._refuse_out_of_scope([], outcome, N_("would belong to a record outside your scope."), written)
+        return changes
 
     def _check_required(self, line: Line, outcome) -> None:
         for f in self.fields.values():

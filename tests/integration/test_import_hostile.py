@@ -11,7 +11,7 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
-from models import Account, Contact, Lead, Product, Role, db
+from models import Account, AuditEvent, Contact, Lead, Product, Role, db
 from tests import factories
 from tests.integration.test_imports import count, problems, upload
 
@@ -246,3 +246,53 @@ def test_an_unexpected_failure_ends_the_page_with_a_message_and_saves_nothing(lo
     finished(response)
     assert problems(response) == [("", "", "The import stopped on an unexpected error; nothing was imported.")]
     assert count(Product) == before
+
+
+# --- The audit trail ---------------------------------------------------------------------------------
+
+def test_every_created_and_updated_row_has_its_own_audit_event(login_as):
+    from decimal import Decimal
+
+    old = factories.product(sku="AUD-OLD-1", name="Old hinge", list_price=Decimal("5.00"))
+    same = factories.product(sku="AUD-SAME-1", name="Same hinge", list_price=Decimal("7.00"))
+    client = login_as(Role.manager)
+    events_before = count(AuditEvent)
+    response = upload(client, "product", "sku,name,division,list price\n"
+                                         "AUD-NEW-1,New door,doors,10\nAUD-NEW-2,New panel,doors,12.5\n"
+                                         f"AUD-OLD-1,Old hinge,{old.division.value},6\n"
+                                         f"AUD-SAME-1,Same hinge,{same.division.value},7.00\n")
+    assert problems(response) == []
+    assert "2 created, 1 updated, 1 unchanged" in finished(response)
+    events = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "import")
+                                .order_by(AuditEvent.id)).all()[-4:]
+    assert count(AuditEvent) - events_before == 4  # 2 created + 1 updated, and the summary
+    made = {p.sku: p for p in db.session.scalars(select(Product).where(Product.sku.like("AUD-NEW-%")))}
+    by_record = {(e.entity, e.entity_id): e for e in events if e.entity_id}
+    for sku, price in (("AUD-NEW-1", "10"), ("AUD-NEW-2", "12.5")):
+        event = by_record[("product", str(made[sku].id))]
+        assert event.before is None and event.after["sku"] == sku and event.after["list_price"] == price
+    updated = by_record[("product", str(old.id))]
+    assert (updated.before, updated.after) == ({"list_price": "5.00"}, {"list_price": "6"})
+    assert {e.user.email for e in events} == {"manager@example.com"}
+    summary = next(e for e in events if e.entity_id is None)
+    assert (summary.after["created"], summary.after["updated"]) == (2, 1)
+    history = client.get(f"/admin/product/details/?id={old.id}").get_data(as_text=True)
+    section = history.split('data-testid="history"', 1)[1]
+    assert "<td>import</td>" in section and "5.00" in section
+
+
+def test_a_large_import_writes_one_event_per_row_and_a_check_writes_none(login_as):
+    client = login_as(Role.manager)
+    lines = "".join(f"Firma {n},b{n}@audit-many.example,North\n" for n in range(2500))
+    events_before = count(AuditEvent)
+    response = upload(client, "lead", "company,contact email,region\n" + lines, apply=False)
+    assert problems(response) == [] and count(AuditEvent) == events_before
+    response = upload(client, "lead", "company,contact email,region\n" + lines)
+    assert problems(response) == [] and "2500 created" in finished(response)
+    ids = set(db.session.scalars(select(Lead.id).where(Lead.contact_email.like("%@audit-many.example"))))
+    audited = set(db.session.scalars(select(AuditEvent.entity_id).where(
+        AuditEvent.action == "import", AuditEvent.entity == "lead", AuditEvent.entity_id.is_not(None))))
+    assert len(ids) == 2500 and {str(i) for i in ids} <= audited
+    response = upload(client, "lead", "company,contact email,region\n" + lines.replace(",North", ",South"))
+    assert problems(response) == [] and "2500 updated" in finished(response)
+    assert count(AuditEvent) - events_before == 2 * (2500 + 1)
