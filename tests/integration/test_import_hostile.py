@@ -296,3 +296,12 @@ def test_a_large_import_writes_one_event_per_row_and_a_check_writes_none(login_a
     response = upload(client, "lead", "company,contact email,region\n" + lines.replace(",North", ",South"))
     assert problems(response) == [] and "2500 updated" in finished(response)
     assert count(AuditEvent) - events_before == 2 * (2500 + 1)
+
+
+def test_a_polish_reader_reads_the_refusals_and_the_encoding_in_polish(login_as):
+    client = login_as(Role.manager)
+    content = "Nazwa;Region;E-mail\nŚwiętokrzyska Spółka;North;not-an-email\n".encode("cp1250")
+    response = client.post("/admin/account/import/", headers={"Accept-Language": "pl"}, data={
+        "file": (io.BytesIO(content), "klienci.csv"), "apply": "1"}, content_type="multipart/form-data")
+    assert problems(response) == [("2", "E-mail", "nie jest adresem e-mail")]
+    assert "Odczytano jako tekst Windows-1250." in finished(response)
