@@ -11,7 +11,12 @@ Large files: each column's reader is chosen once; natural keys and scope are loo
 are written together in one savepoint: on PostgreSQL new rows are streamed by one `COPY` (their ids
 drawn from the table's sequence first), which the database takes in while the next rows are made;
 elsewhere a thousand rows per statement. When the database refuses a group, it is tried again a
-thousand lines at a time, and a refused thousand line by line, to name the lines it refuses.
+thousand lines at a time, and a refused thousand line by line, to name the lines it refuses. Every
+row created or updated gets its own audit event, written the same way (`models.bulk.insert_rows`).
+
+Hostile files: a CSV's encoding is found (`decoded`), and a workbook is held to the import's limits
+from its zip directory and a streamed count of rows before openpyxl parses it (`_xlsx_lines`); cells
+pass the checks of `models.values`. Whatever happens, the streamed page ends with an outcome.
 """
 from __future__ import annotations
 
