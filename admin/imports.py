@@ -11,7 +11,12 @@ Large files: each column's reader is chosen once; natural keys and scope are loo
 are written together in one savepoint: on PostgreSQL new rows are streamed by one `COPY` (their ids
 drawn from the table's sequence first), which the database takes in while the next rows are made;
 elsewhere a thousand rows per statement. When the database refuses a group, it is tried again a
-thousand lines at a time, and a refused thousand line by line, to name the lines it refuses.
+thousand lines at a time, and a refused thousand line by line, to name the lines it refuses. Every
+row created or updated gets its own audit event, written the same way (`models.bulk.insert_rows`).
+
+Hostile files: a CSV's encoding is found (`decoded`), and a workbook is held to the import's limits
+from its zip directory and a streamed count of rows before openpyxl parses it (`_xlsx_lines`); cells
+pass the checks of `models.values`. Whatever happens, the streamed page ends with an outcome.
 """
 from __future__ import annotations
 
@@ -20,6 +25,7 @@ import csv
 import gc
 import io
 import re
+import zipfile
 from collections import defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -29,7 +35,7 @@ from functools import cached_property, lru_cache
 from types import SimpleNamespace
 from typing import Iterator
 
-from flask import Response, abort, flash, get_template_attribute, request, stream_with_context
+from flask import Response, abort, current_app, flash, get_template_attribute, request, stream_with_context
 from flask_babel import force_locale, gettext
 from flask_admin import expose
 from flask_login import current_user
@@ -42,9 +48,11 @@ from wtforms.validators import ValidationError
 from admin.exports import FORMULA_STARTS
 from admin.generate import ModelShape, label_for
 from admin.i18n import translated
-from models import db, utcnow
-from models.bulk import BATCH_ROWS, batches, copying, member_of, on_postgresql, update_rows
-from rules.core import N_, Phrase, record_event
+from admin.audit import audited
+from models import AuditEvent, db, utcnow
+from models.bulk import BATCH_ROWS, batches, copying, insert_rows, member_of, on_postgresql, update_rows
+from models.values import email_checker, is_email_column, number_problem, size_problem, text_problem
+from rules.core import N_, Phrase, _event_row, record_event
 
 IMPORT_MAX_BYTES = 10 * 1024 * 1024
 IMPORT_MAX_ROWS = 200_000
@@ -87,6 +95,7 @@ class Outcome:
     ignored_columns: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     applied: bool = False
+    encoding: str | None = None  # the text encoding a CSV file was read in
 
     def summary(self) -> str:
         """'Imported 12 rows: 3 created, 8 updated, 1 unchanged.' (a Phrase: shown in the user's language)."""
@@ -115,15 +124,27 @@ def unescaped(text: str) -> str:
 
 # --- Reading files ---------------------------------------------------------------------------------
 
-def read_table(data: bytes, filename: str) -> tuple[list, Iterator[tuple[int, list]]]:
-    """The header and the (line number, cells) of each non-empty line of a CSV or XLSX file."""
+@dataclass
+class Table:
+    """A file as read: its header, the (line number, cells) of each non-empty line after it, and for a CSV
+    file the name of the text encoding it was read in."""
+
+    header: list
+    lines: Iterator[tuple[int, list]]
+    encoding: str | None = None
+
+
+def read_table(data: bytes, filename: str) -> Table:
+    """The header and lines of a CSV or XLSX file; a file that cannot be read raises BadFile."""
     if len(data) > IMPORT_MAX_BYTES:
         raise BadFile(Phrase(N_("The file is larger than %(size)d MB."), size=IMPORT_MAX_BYTES // (1024 * 1024)))
     kind = filename.rsplit(".", 1)[-1].lower()
+    encoding = None
     if kind == "xlsx":
         lines = _xlsx_lines(data)
     elif kind == "csv":
-        lines = _csv_lines(data)
+        text, encoding = decoded(data)
+        lines = _csv_lines(text)
     else:
         raise BadFile(N_("Choose a .csv or .xlsx file."))
     numbered = ((number, cells) for number, cells in enumerate(lines, start=1)  # (cells: a list)
@@ -131,26 +152,140 @@ def read_table(data: bytes, filename: str) -> tuple[list, Iterator[tuple[int, li
     first = next(numbered, None)
     if first is None:
         raise BadFile(N_("The file is empty: the first line must name the columns."))
-    return list(first[1]), numbered
+    return Table(list(first[1]), numbered, encoding)
 
 
-def _csv_lines(data: bytes):
+# The encodings a CSV file is read in. UTF-8 first: it checks itself (other bytes are not UTF-8).
+# Then Polish Excel's "CSV" (Windows-1250) and ISO-8859-2, which differ in ą, ś, ź and their capitals:
+# both read almost any bytes, so the one that reads more Polish letters wins (Windows-1250 on a tie,
+# the more common), and one that reads control characters is not text at all.
+UTF8, UTF8_BOM = "UTF-8", N_("UTF-8 with BOM")
+SINGLE_BYTE = {"Windows-1250": "cp1250", "ISO-8859-2": "iso-8859-2"}
+POLISH_LETTERS = re.compile("[ąćęłńóśźżĄĆĘŁŃÓŚŹŻ]")
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def decoded(data: bytes) -> tuple[str, str]:
+    """A CSV file's text and the name of its encoding: UTF-8 (with or without BOM), Windows-1250 or ISO-8859-2."""
+    has_bom = data.startswith(codecs.BOM_UTF8)
     try:
-        text = codecs.decode(data, "utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("cp1250")  # Polish Excel's "CSV" encoding
+        return data.decode("utf-8-sig"), UTF8_BOM if has_bom else UTF8
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+    if has_bom or mostly_utf8(data):
+        raise BadFile(Phrase(N_("Line %(line)d is not UTF-8 text, though the rest of the file is: "
+                                "save the whole file as UTF-8."), line=line))
+    readings = {name: data.decode(codec) for name, codec in SINGLE_BYTE.items() if _decodes(data, codec)}
+    texts = {name: text for name, text in readings.items() if not CONTROL.search(text)}
+    if not texts:
+        raise BadFile(Phrase(N_("The file is not UTF-8 text (line %(line)d), nor Windows-1250 or ISO-8859-2: "
+                                "choose a CSV file saved as text."), line=line))
+    name = max(texts, key=lambda name: len(POLISH_LETTERS.findall(texts[name])))  # the first on a tie
+    return texts[name], name
+
+
+def mostly_utf8(data: bytes) -> bool:
+    """Whether more non-ASCII lines are UTF-8 than not (a UTF-8 file with a line pasted from elsewhere)."""
+    utf8 = other = 0
+    for line in data.splitlines():
+        if not line.isascii():
+            if _decodes(line, "utf-8"):
+                utf8 += 1
+            else:
+                other += 1
+    return utf8 > other
+
+
+def _decodes(data: bytes, codec: str) -> bool:
+    try:
+        data.decode(codec)
+    except UnicodeDecodeError:  # (Windows-1250 leaves five bytes undefined)
+        return False
+    return True
+
+
+def _csv_lines(text: str):
+    """The cells of each line of CSV text, comma- or semicolon-separated as its first line is."""
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    return csv.reader(io.StringIO(text), delimiter=delimiter)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    while True:
+        line = reader.line_num + 1
+        try:
+            yield next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:  # in the default dialect: a cell over the field size limit
+            raise BadFile(Phrase(N_("Line %(line)d cannot be read as CSV: a cell is longer than %(limit)s "
+                                    "characters, or a quote is left open."),
+                                 line=line, limit=f"{csv.field_size_limit():,}")) from error
+
+
+# A workbook is read only within what an import takes, checked before openpyxl parses it (opening a
+# workbook, openpyxl reads through every sheet that does not declare its size): the zip's directory says
+# how much it unpacks to (zipfile stops at the declared sizes), then each sheet's declared rows (its
+# <dimension ref>) or, without one, its rows counted in a stream. Rows are read no wider than
+# XLSX_MAX_COLUMNS.
+XLSX_MAX_UNPACKED_BYTES = 200 * 1024 * 1024
+XLSX_MAX_COLUMNS = 256
+XLSX_MAX_ROWS = IMPORT_MAX_ROWS + 1  # and the header
+CHUNK = 2 ** 20
+DIMENSION = re.compile(rb'<(?:\w+:)?dimension\b[^>]*?\bref="[A-Za-z]+(\d+)(?::[A-Za-z]+(\d+))?"')
+SHEET_DATA = re.compile(rb"<(?:\w+:)?sheetData\b")
+ROW_TAG = re.compile(rb'<(?:\w+:)?row\b(?:[^>]*?\br="(\d+)")?')  # and the row's number, if it says
 
 
 def _xlsx_lines(data: bytes):
-    # openpyxl parses through defusedxml when it is installed (it is a pinned dependency).
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many types for a damaged file
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile:
+        raise BadFile(N_("The file is not an .xlsx workbook: it is not a zip archive.")) from None
+    unpacked = sum(item.file_size for item in archive.infolist())
+    if unpacked > XLSX_MAX_UNPACKED_BYTES:
+        raise BadFile(Phrase(N_("The workbook unpacks to %(size)s MB; an import reads at most %(limit)s MB."),
+                             size=f"{round(unpacked / 2 ** 20):,}", limit=f"{XLSX_MAX_UNPACKED_BYTES // 2 ** 20:,}"))
+    try:
+        for item in archive.infolist():  # every part, whatever its name: the workbook's relations name the sheets
+            refuse_too_many_rows(*sheet_size(archive, item))
+        # openpyxl parses through defusedxml when it is installed (it is a pinned dependency).
+        sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).active
+        rows = sheet.iter_rows(max_row=sheet.max_row or XLSX_MAX_ROWS + 1,  # (counted: a bound, never reached)
+                               max_col=min(sheet.max_column or XLSX_MAX_COLUMNS, XLSX_MAX_COLUMNS), values_only=True)
+        for cells in rows:
+            yield list(cells)
+    except BadFile:
+        raise
+    except Exception as error:  # openpyxl and zipfile raise many types for a damaged file
         raise BadFile(N_("The file is not a readable .xlsx workbook.")) from error
-    return (list(cells) for cells in workbook.active.iter_rows(values_only=True))
+
+
+def refuse_too_many_rows(last: int, declared: bool) -> None:
+    """Raise BadFile when a sheet's last row (declared or counted) is beyond what an import takes."""
+    if last > XLSX_MAX_ROWS:
+        message = (N_("The sheet declares %(found)s rows; an import takes at most %(rows)s below the header.")
+                   if declared else
+                   N_("The sheet has %(found)s rows; an import takes at most %(rows)s below the header."))
+        raise BadFile(Phrase(message, found=f"{last:,}", rows=f"{IMPORT_MAX_ROWS:,}"))
+
+
+def sheet_size(archive: zipfile.ZipFile, item: zipfile.ZipInfo) -> tuple[int, bool]:
+    """(The last row's number, whether declared) of a workbook part: its <dimension ref>, or its rows counted."""
+    last, tail = 0, b""
+    with archive.open(item) as source:
+        head = source.read(CHUNK)
+        rows_start = SHEET_DATA.search(head)
+        dimension = DIMENSION.search(head, 0, rows_start.start() if rows_start else len(head))
+        if dimension:
+            return int(dimension[2] or dimension[1]), True
+        chunk = head
+        while chunk and last <= XLSX_MAX_ROWS:  # no further once past what an import takes
+            text = tail + chunk
+            chunk = source.read(CHUNK)
+            cut = max(text.rfind(b"<"), len(text) - 4096, 0) if chunk else len(text)  # a tag may go on
+            text, tail = text[:cut], text[cut:]
+            for number in ROW_TAG.findall(text):
+                last = max(last, int(number)) if number else last + 1
+    return last, False
 
 
 # --- Fields ----------------------------------------------------------------------------------------
@@ -174,7 +309,7 @@ class ImportField:
     def read(self):
         """Reads a cell as the column's value, None when empty, within the column's CHECK bounds; raises
         ValueError or ValidationError with a message for the user. (Built once per field: it runs per cell.)"""
-        parse, bound = parser_for(self.column.type), self.bound
+        parse, bound = parser_for(self.column), self.bound
 
         def read(raw):
             if isinstance(raw, str):
@@ -256,8 +391,9 @@ def header_names(view, fields: dict[str, ImportField]) -> dict[str, str]:
     return names
 
 
-def parser_for(kind):
-    """The function reading a (non-empty) cell as a value of the column type `kind`."""
+def parser_for(column):
+    """The function reading a (non-empty) cell as a value of `column`, refusing what the column cannot hold."""
+    kind = column.type
     if isinstance(kind, Enum):
         return lambda raw: _enum_member(kind.enum_class, raw)
     if isinstance(kind, Boolean):
@@ -267,11 +403,20 @@ def parser_for(kind):
     if isinstance(kind, Date):
         return _date
     if isinstance(kind, Integer):
-        return _whole_number
+        return lambda raw: _whole_number(_sized(_number(raw), kind))
     if isinstance(kind, Numeric):
-        return _number
+        return lambda raw: _sized(_number(raw), kind)
     limit = kind.length if isinstance(kind, String) else None
+    if is_email_column(column):
+        problem = email_checker()
+        return lambda raw: _email(_text(raw, limit), problem)
     return lambda raw: _text(raw, limit)
+
+
+def refuse(reason: str | None) -> None:
+    """Raise the reason a `models.values` check gives (shown in the user's language), if it gives one."""
+    if reason:
+        raise ValueError(reason)
 
 
 def _enum_member(enum_class, raw):
@@ -331,7 +476,18 @@ def _text(raw, limit: int | None) -> str:
     text = str(raw)
     if limit and len(text) > limit:
         raise ValueError(Phrase(N_("is longer than %(limit)d characters."), limit=limit))
+    refuse(text_problem(text))
     return text
+
+
+def _email(text: str, problem) -> str:
+    refuse(problem(text))
+    return text
+
+
+def _sized(number: Decimal, kind) -> Decimal:
+    refuse(size_problem(number, kind))  # before int(): 1e999999999 would be a billion digits
+    return number
 
 
 @lru_cache(maxsize=None)
@@ -346,16 +502,16 @@ def enum_spellings(enum_class) -> dict:
 
 def _number(raw) -> Decimal:
     if isinstance(raw, (int, float, Decimal)) and not isinstance(raw, bool):
-        return Decimal(str(raw))
-    text = str(raw).replace(" ", "").replace("\u00a0", "")
-    if "," in text:
-        text = text.replace(",", "") if "." in text else text.replace(",", ".")
-    try:
-        number = Decimal(text)
-    except InvalidOperation:
-        raise ValueError(Phrase(N_("“%(value)s” is not a number."), value=raw)) from None
-    if not number.is_finite():
-        raise ValueError(Phrase(N_("“%(value)s” is not a number."), value=raw))
+        number = Decimal(str(raw))
+    else:
+        text = str(raw).replace(" ", "").replace("\u00a0", "")
+        if "," in text:
+            text = text.replace(",", "") if "." in text else text.replace(",", ".")
+        try:
+            number = Decimal(text)
+        except InvalidOperation:
+            raise ValueError(Phrase(N_("“%(value)s” is not a number."), value=raw)) from None
+    refuse(number_problem(number))
     return number
 
 
@@ -456,28 +612,42 @@ class Importer:
 
     def steps(self, data: bytes, filename: str, *, apply: bool):
         """`run`, yielding a progress message now and then; returns the Outcome."""
-        outcome = Outcome()
+        outcome, changes = Outcome(), []
         try:
             with cycle_collector_paused():
-                header, cells = read_table(data, filename)
-                columns = self._columns(header, outcome)
-                lines = yield from self._read(columns, cells, outcome)
+                table = read_table(data, filename)
+                outcome.encoding = table.encoding
+                columns = self._columns(table.header, outcome)
+                lines = yield from self._read(columns, table.lines, outcome)
                 yield Phrase(N_("Checking %(rows)s rows against the database…"), rows=f"{len(lines):,}")
                 self._match(lines, outcome, lock=apply)
                 if not outcome.problems:
-                    yield from self._write(lines, outcome)
+                    changes = yield from self._write(lines, outcome)
         except BadFile as error:
             outcome.problems.append(Problem(None, None, reason_of(error)))
         if outcome.problems or not apply:
             db.session.rollback()
             return outcome
-        record_event(db.session, user=self.user.id, action="import", entity=self.view.endpoint,
-                     after={"file": filename, "rows": outcome.rows, "created": outcome.created,
-                            "updated": outcome.updated, "unchanged": outcome.unchanged},
-                     remote_addr=request.remote_addr if request else None)
+        yield Phrase(N_("Recording %(rows)s changes in the audit trail…"), rows=f"{len(changes):,}")
+        self._audit(changes, filename, outcome)
         db.session.commit()
         outcome.applied = True
         return outcome
+
+    def _audit(self, changes: list[tuple[int, dict | None, dict]], filename: str, outcome) -> None:
+        """An audit event for each row created or updated (its values, or what changed), as the panel's forms
+        write them, so each record's History shows the import; then the import's own event."""
+        remote_addr = request.remote_addr if request else None
+        per_row = ("entity_id", "before", "after")
+        shared = {key: value for key, value in _event_row(user=self.user.id, action="import", entity=self.table.name,
+                                                          remote_addr=remote_addr).items() if key not in per_row}
+        events = ({"entity_id": str(row_id), "before": audited(before), "after": audited(after)}
+                  for row_id, before, after in changes)
+        insert_rows(db.session, AuditEvent.__table__, events, same=shared)
+        record_event(db.session, user=self.user.id, action="import", entity=self.view.endpoint,
+                     after={"file": filename, "rows": outcome.rows, "created": outcome.created,
+                            "updated": outcome.updated, "unchanged": outcome.unchanged},
+                     remote_addr=remote_addr)
 
     def _columns(self, header, outcome) -> dict[int, ImportField]:
         names = header_names(self.view, self.fields)
@@ -513,6 +683,7 @@ class Importer:
                 try:
                     if target is not None:
                         text = None if raw in (None, "") else unescaped(str(raw).strip())
+                        refuse(text and text_problem(text))
                         values[name] = text
                         if text:
                             texts[target].add(text)
@@ -600,9 +771,9 @@ class Importer:
     def _key_words(self, names) -> str:
         return " + ".join(self.fields[n].label.lower() for n in names)
 
-    def _write(self, lines: list[Line], outcome) -> None:
+    def _write(self, lines: list[Line], outcome):
         """Create and update each group of lines that set the same columns as one guarded write, then check
-        every row is in scope."""
+        every row is in scope; returns (id, values before or None, values after) of each row written."""
         creates, updates = defaultdict(list), defaultdict(list)
         column_of = {name: f.column.key for name, f in self.fields.items()}
         creators = [c for c in self.view.creator_fields if c in self.table.c]
@@ -614,29 +785,34 @@ class Importer:
                         row[creator] = self.user.id
                 creates[frozenset(row)].append((line, row))
             else:
-                changed = {column_of[n]: v for n, v in line.values.items()
-                           if v != line.existing[n]}
-                if not changed:
+                names = [n for n, v in line.values.items() if v != line.existing[n]]
+                if not names:
                     outcome.unchanged += 1
                     continue
                 for n, v in line.values.items():
                     if v is None and not self.fields[n].column.nullable:
                         outcome.problems.append(Problem(line.number, self.fields[n].label, N_("cannot be empty.")))
-                updates[frozenset(changed)].append((line, {**changed, "_id": line.existing["id"]}))
+                changed = {column_of[n]: line.values[n] for n in names}
+                was = {column_of[n]: line.existing[n] for n in names}
+                updates[frozenset(changed)].append((line, {**changed, "_id": line.existing["id"]}, (was, changed)))
         if outcome.problems:
-            return
+            return []
         written: dict[int, Line] = {}
+        changes = []
         tally = Tally(len(lines) - outcome.unchanged)
         for group in creates.values():
             ids = yield from self._guarded(group, outcome, self._insert, tally)
             written.update(zip(ids, (line for line, _row in group)))
+            changes += ((row_id, None, row) for row_id, (_line, row) in zip(ids, group))
             outcome.created += len(ids)
         for group in updates.values():
-            yield from self._guarded(group, outcome, self._update, tally)
-            written.update((line.existing["id"], line) for line, _row in group)
+            yield from self._guarded([(line, row) for line, row, _change in group], outcome, self._update, tally)
+            written.update((line.existing["id"], line) for line, _row, _change in group)
+            changes += ((line.existing["id"], was, now) for line, _row, (was, now) in group)
             outcome.updated += len(group)
         if not outcome.problems:
             self._refuse_out_of_scope([], outcome, N_("would belong to a record outside your scope."), written)
+        return changes
 
     def _check_required(self, line: Line, outcome) -> None:
         for f in self.fields.values():
@@ -756,6 +932,12 @@ class ImportMixin:
                 message = next(steps)
             except StopIteration as finished:
                 outcome = finished.value
+                break
+            except Exception:  # the page has begun: it ends with a message, never cut off
+                db.session.rollback()
+                current_app.logger.exception("import of %r into %s failed", filename, self.endpoint)
+                outcome = Outcome(problems=[Problem(None, None, N_(
+                    "The import stopped on an unexpected error; nothing was imported."))])
                 break
             yield f'<li class="small text-muted" data-progress>{Markup.escape(translated(message))}</li>\n'
         render = get_template_attribute("admin/bulk/import_outcome.html", "outcome")

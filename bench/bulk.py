@@ -77,11 +77,12 @@ FILES = {"lead": (lead_file, "contact_email", "%@{tag}.example", (b",North,", b"
 
 def measure_import(app, entity: str = "product", rows: int = IMPORT_ROWS) -> dict:
     """Check, then load, a file of `rows` new records of `entity` through the importer, as a manager; then
-    check and load it again with one column changed on every line (each line updates its record)."""
+    check and load it again with one column changed on every line (each line updates its record). Each
+    step reports the audit events it wrote (a load: one per row created or updated, and its summary)."""
     from flask_login import login_user
 
     from admin.imports import Importer
-    from models import User, db
+    from models import AuditEvent, User, db
 
     tag = f"bench{int(time.time())}"
     make_file, key, pattern, (before, after) = FILES[entity]
@@ -93,17 +94,21 @@ def measure_import(app, entity: str = "product", rows: int = IMPORT_ROWS) -> dic
         manager = db.session.scalar(select(User).where(User.email == "manager@example.com"))
         login_user(manager)
         view = next(v for v in app.extensions["admin"][0]._views if getattr(v, "endpoint", None) == entity)
+        events = select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "import")
         for step, content, apply in (("check", data, False), ("apply", data, True),
                                      ("update_check", changed, False), ("update_apply", changed, True)):
+            events_before = db.session.scalar(events)
             started = time.perf_counter()
             outcome = Importer(view, manager).run(content, f"{entity}.csv", apply=apply)
             seconds = time.perf_counter() - started
             report[step] = {"seconds": round(seconds, 2), "rows_per_s": round(rows / seconds) if seconds else None,
                             "problems": len(outcome.problems), "created": outcome.created,
                             "updated": outcome.updated, "applied": outcome.applied,
+                            "audit_events": db.session.scalar(events) - events_before,
                             **({"first_problem": str(outcome.problems[0])} if outcome.problems else {})}
         column = getattr(view.model, key)
         loaded = db.session.scalar(select(func.count()).select_from(view.model)
                                    .where(column.like(pattern.format(tag=tag))))
     report["loaded"] = loaded == rows and report["update_apply"]["updated"] == rows
+    report["audited"] = report["apply"]["audit_events"] == report["update_apply"]["audit_events"] == rows + 1
     return report

@@ -4,8 +4,8 @@
   the values as a single array parameter (one statement, one index scan); elsewhere one per batch
   of `BATCH_ROWS`, under every database's limit on bound parameters.
 - `update_rows`: each row its own new values, in one statement (on PostgreSQL the values as arrays).
-- `insert_rows`: plain rows in bulk; on PostgreSQL streamed by `COPY ... FROM STDIN`, elsewhere by
-  multi-row INSERTs.
+- `insert_rows`: plain rows in bulk (audit events, say); on PostgreSQL streamed by `COPY ... FROM STDIN`,
+  elsewhere by multi-row INSERTs.
 """
 from __future__ import annotations
 
@@ -56,15 +56,15 @@ def update_rows(session, table, rows: list[dict], also: dict | None = None) -> N
                     .values({**{key: bindparam(key) for key in keys}, **also}), rows)
 
 
-def insert_rows(session, table, rows: list[dict]) -> None:
-    """Insert `rows` (each with the same keys) into `table`, without reading anything back."""
-    if not rows:
-        return
+def insert_rows(session, table, rows: Iterable[dict], same: dict | None = None) -> None:
+    """Insert `rows` (each with the same keys, and all with the values `same`) into `table`, without reading
+    anything back."""
     if on_postgresql(session):
-        copy_rows(session, table, rows)
-    else:
-        for batch in batches(rows):
-            session.execute(insert(table), batch)
+        copy_rows(session, table, rows, same)
+        return
+    same = same or {}
+    for batch in batches(list(rows)):
+        session.execute(insert(table), [{**row, **same} for row in batch])
 
 
 def copy_rows(session, table, rows: Iterable[dict], same: dict | None = None) -> None:

@@ -134,7 +134,7 @@ def test_xlsx_import_is_parsed_safely(login_as):
 def test_a_file_that_is_not_a_workbook_or_too_big_is_refused_whole(login_as, monkeypatch):
     client = login_as(Role.manager)
     assert problems(upload(client, "product", b"not a zip", "prices.xlsx")) == [
-        ("", "", "The file is not a readable .xlsx workbook.")]
+        ("", "", "The file is not an .xlsx workbook: it is not a zip archive.")]
     monkeypatch.setattr("admin.imports.IMPORT_MAX_BYTES", 10)
     assert problems(upload(client, "product", "sku,name\nA,B\n")) == [("", "", "The file is larger than 0 MB.")]
 
