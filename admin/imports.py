@@ -51,7 +51,8 @@ from admin.i18n import translated
 from admin.audit import audited
 from models import AuditEvent, db, utcnow
 from models.bulk import BATCH_ROWS, batches, copying, insert_rows, member_of, on_postgresql, update_rows
-from models.values import email_checker, is_email_column, number_problem, size_problem, text_problem
+from rules.forms import as_phrase
+from models.values import digits_problem, email_checker, is_email_column, number_problem, text_problem
 from rules.core import N_, Phrase, _event_row, record_event
 
 IMPORT_MAX_BYTES = 10 * 1024 * 1024
@@ -486,7 +487,8 @@ def _email(text: str, problem) -> str:
 
 
 def _sized(number: Decimal, kind) -> Decimal:
-    refuse(size_problem(number, kind))  # before int(): 1e999999999 would be a billion digits
+    reason = digits_problem(number, kind)  # before int(): 1e999999999 would be a billion digits
+    refuse(reason and as_phrase(reason))
     return number
 
 

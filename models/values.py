@@ -12,7 +12,7 @@ from typing import Callable
 
 from email_validator import EmailNotValidError, validate_email
 from email_validator.rfc_constants import DOT_ATOM_TEXT, EMAIL_MAX_LENGTH
-from sqlalchemy import BigInteger, Float, Integer, Numeric, SmallInteger
+from sqlalchemy import BigInteger, Integer, Numeric, SmallInteger
 
 # Column `info` marker: the column holds an e-mail address.
 EMAIL = {"kind": "email"}
@@ -109,20 +109,6 @@ def value_problem(value, column) -> str | None:
         return None
     if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
         return number_problem(value) or digits_problem(value, column)
-    return None
-
-
-def size_problem(value: Decimal | int, kind) -> str | None:
-    """A finite number the column type `kind` holds: an integer within its range, a decimal within its
-    digits before the point once rounded to its scale (as PostgreSQL rounds it)."""
-    if isinstance(kind, Integer):
-        bits = 16 if isinstance(kind, SmallInteger) else 64 if isinstance(kind, BigInteger) else 32
-        if not -(2 ** (bits - 1)) <= value < 2 ** (bits - 1):
-            return "is too large for this field"
-    elif isinstance(kind, Numeric) and not isinstance(kind, Float) and kind.precision is not None:
-        scale = kind.scale or 0
-        if Decimal(value).copy_abs() >= Decimal(10) ** (kind.precision - scale) - Decimal(5).scaleb(-scale - 1):
-            return "is too large for this field"
     return None
 
 

@@ -225,13 +225,13 @@ def test_numbers_too_large_for_their_column_are_named_not_left_to_the_database(l
     response = upload(client, "product", "sku,name,division,list price\nBIG-1,Big,doors,123456789012345\n"
                                          "BIG-2,Big,doors,1e999999999\n")
     finished(response)
-    assert problems(response) == [("2", "List price", "is too large for this field"),
-                                  ("3", "List price", "is too large for this field")]
+    money = "is larger than 9,999,999,999.99, the most this field holds"
+    assert problems(response) == [("2", "List price", money), ("3", "List price", money)]
     response = upload(client, "account", "name,region,payment terms days\nBig Terms,North,99999999999\n"
                                          "Huge Terms,North,1e999999999\n")
     finished(response)
-    assert problems(response) == [("2", "Payment terms days", "is too large for this field"),
-                                  ("3", "Payment terms days", "is too large for this field")]
+    integer = "is larger than 2,147,483,647, the most this field holds"
+    assert problems(response) == [("2", "Payment terms days", integer), ("3", "Payment terms days", integer)]
 
 
 def test_an_unexpected_failure_ends_the_page_with_a_message_and_saves_nothing(login_as, monkeypatch):
